@@ -1,0 +1,157 @@
+"""The backward engine: an iterative walk of the recorded graph in dependency order.
+
+Gradients are plain arrays while they flow; each reaching a leaf is added to ``leaf.grad``.
+No recursion, so a 10,000-op chain backpropagates fine; saved arrays are freed as each node
+runs unless ``retain_graph=True``.
+"""
+import numpy as np
+
+from .function import AccumulateGrad, _FREED, _user_backward
+from . import grad_mode
+
+__all__ = ["run_backward", "unbroadcast"]
+
+
+def unbroadcast(g, shape):
+    """Sum ``g`` down to ``shape`` (undo NumPy broadcasting)."""
+    if g.shape == shape:
+        return g
+    nd = g.ndim - len(shape)
+    if nd < 0:
+        return np.broadcast_to(g, shape).copy()
+    axes = tuple(range(nd)) + tuple(i + nd for i, s in enumerate(shape)
+                                    if s == 1 and g.shape[i + nd] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if nd:
+        g = g.reshape(shape)
+    return g
+
+
+def _apply_hooks(hooks, g):
+    from ..tensor import _new_tensor
+    for h in hooks:
+        r = h(_new_tensor(np.asarray(g)))
+        if r is not None:
+            g = r._data
+    return g
+
+
+def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
+    """Backpropagate from ``roots``, a list of ``(node, output_nr, grad_array)``.
+
+    ``capture`` maps ``(node, output_nr)`` to a slot index: the gradient reaching that place is
+    returned in a list instead of (for leaves) being accumulated, as ``autograd.grad`` needs.
+    """
+    from ..tensor import _new_tensor
+    # 1. dependency counts over the reachable graph
+    deps = {}
+    stack = []
+    for node, _, _ in roots:
+        if node not in deps:
+            deps[node] = 0
+            stack.append(node)
+    while stack:
+        n = stack.pop()
+        for e in n.next:
+            if e is not None:
+                p = e[0]
+                if p in deps:
+                    deps[p] += 1
+                else:
+                    deps[p] = 1
+                    stack.append(p)
+    # 2. seed the roots
+    buffers = {}
+    for node, idx, g in roots:
+        _add(buffers, node, idx, g)
+    ready = [n for n in {id(r[0]): r[0] for r in roots}.values() if deps[n] == 0]
+    captured = [None] * (len(capture) if capture else 0)
+    handed = {id(r[2]) for r in roots}
+    prev_mode = grad_mode._enabled[0]
+    grad_mode._enabled[0] = False
+    try:
+        while ready:
+            node = ready.pop()
+            gs = buffers.pop(node, None)
+            multi = node._n_outputs != 1
+            if gs is None:
+                gs = [None] * node._n_outputs if multi else None
+            if node.hooks:
+                for idx, hooks in node.hooks.items():
+                    if multi:
+                        if gs[idx] is not None:
+                            gs[idx] = _apply_hooks(hooks, gs[idx])
+                    elif gs is not None:
+                        gs = _apply_hooks(hooks, gs)
+            if capture:
+                for idx in range(node._n_outputs):
+                    slot = capture.get((node, idx))
+                    if slot is not None:
+                        captured[slot] = gs[idx] if multi else gs
+            if type(node) is AccumulateGrad:
+                if gs is None:
+                    continue
+                leaf = node.variable
+                if leaf._hooks:
+                    gs = _apply_hooks(leaf._hooks, gs)
+                if not accumulate or (capture and (node, 0) in capture):
+                    continue
+                _accumulate(leaf, gs, handed)
+                continue
+            if getattr(node, "_user", False):
+                grads = _user_backward(node, gs if multi else (gs,))
+            elif multi:
+                grads = node._fn.backward(node, *gs)
+            else:
+                grads = node._fn.backward(node, gs)
+            if not retain_graph and node.saved:
+                node.saved = _FREED
+            if type(grads) is not tuple:
+                grads = (grads,)
+            for e, g in zip(node.next, grads):
+                if e is None:
+                    continue
+                p = e[0]
+                if g is not None:
+                    if g.shape != e[2]:
+                        g = unbroadcast(g, e[2])
+                    if g.dtype != e[3]:
+                        g = g.astype(e[3])
+                    _add(buffers, p, e[1], g)
+                d = deps[p] - 1
+                if d:
+                    deps[p] = d
+                else:
+                    ready.append(p)
+    finally:
+        grad_mode._enabled[0] = prev_mode
+    return captured
+
+
+def _add(buffers, node, idx, g):
+    if node._n_outputs == 1:
+        old = buffers.get(node)
+        buffers[node] = g if old is None else old + g
+    else:
+        lst = buffers.get(node)
+        if lst is None:
+            lst = buffers[node] = [None] * node._n_outputs
+        lst[idx] = g if lst[idx] is None else lst[idx] + g
+
+
+def _accumulate(leaf, g, handed):
+    """leaf.grad += g, giving the leaf an array of its own the first time."""
+    from ..tensor import _new_tensor
+    if leaf.grad is None:
+        if type(g) is not np.ndarray or g.base is not None or id(g) in handed \
+                or not g.flags.writeable or not g.flags.c_contiguous:
+            g = np.array(g, dtype=leaf._data.dtype)
+        handed.add(id(g))
+        leaf.grad = _new_tensor(g)
+    else:
+        gd = leaf.grad._data
+        if gd.shape == np.shape(g):
+            gd += g
+        else:
+            leaf.grad = _new_tensor(gd + g)

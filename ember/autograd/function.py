@@ -1,0 +1,356 @@
+"""Function: an op's forward and backward on raw arrays, and the graph node it records.
+
+Calling ``SomeOp.apply(*args)`` unwraps tensors to arrays, runs ``forward``, wraps the result,
+and — only when grad mode is on and an input requires grad — records a node (the ``ctx``) whose
+class is named after the op (``MulBackward0``) and whose ``backward`` the engine calls later.
+"""
+import numpy as np
+
+from .._dtype import result_type, get_default_dtype
+from . import grad_mode
+
+__all__ = ["Function", "Node", "AccumulateGrad", "CustomFunction", "FunctionCtx"]
+
+_enabled = grad_mode._enabled
+_FREED = object()
+
+
+class Node:
+    """A recorded op: the ``ctx`` of its forward, and a graph node for backward.
+
+    ``next`` holds one edge per forward argument: ``None`` or ``(node, output_nr, shape, dtype)``
+    of the tensor that argument came from.
+    """
+
+    __slots__ = ("next", "saved", "needs_input_grad", "hooks", "_vcheck", "_nondiff",
+                 "__dict__", "__weakref__")
+    _fn = None
+    _n_outputs = 1
+
+    def save_for_backward(self, *arrays):
+        self.saved = arrays
+
+    @property
+    def saved_arrays(self):
+        s = self.saved
+        if s is _FREED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or if "
+                "you need to access saved tensors after calling backward.")
+        if self._vcheck is not None:
+            for vc, ver, t in self._vcheck:
+                if vc[0] != ver:
+                    raise RuntimeError(
+                        "one of the variables needed for gradient computation has been modified "
+                        f"by an inplace operation: [{t}], which is output 0 of "
+                        f"{type(self).__name__}, is at version {vc[0]}; expected version {ver} "
+                        "instead. Hint: the backtrace further above can show the operation that "
+                        "failed to compute its gradient.")
+        return s
+
+    def mark_non_differentiable(self, *arrays):
+        self._nondiff = arrays
+
+    @property
+    def next_functions(self):
+        return tuple((None, 0) if e is None else (e[0], e[1]) for e in self.next)
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    def register_hook(self, hook):
+        """Hook on this node's output gradients (PyTorch's Node.register_prehook)."""
+        if self.hooks is None:
+            self.hooks = {}
+        self.hooks.setdefault(0, []).append(hook)
+
+    def __call__(self, *grads):
+        return self._fn.backward(self, *grads)
+
+
+class AccumulateGrad(Node):
+    """Graph sink for a leaf tensor: adds the incoming gradient to ``leaf.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next = ()
+        self.saved = ()
+        self.hooks = None
+        self._vcheck = None
+
+
+class _NoCtx:
+    """The ctx forward gets when nothing is recorded: saves are dropped."""
+
+    class _AllFalse:
+        def __getitem__(self, i):
+            return False
+
+        def __iter__(self):
+            return iter(())
+
+    needs_input_grad = _AllFalse()
+
+    def save_for_backward(self, *arrays):
+        pass
+
+    def mark_non_differentiable(self, *arrays):
+        pass
+
+
+class Function:
+    """Base of every differentiable op. Subclasses define static ``forward(ctx, *args)`` on
+    arrays (tensor arguments arrive as arrays, others as given) and ``backward(ctx, grad)``
+    returning one gradient (or None) per forward argument. The engine un-broadcasts and casts
+    each gradient to its input's shape and dtype.
+
+    Class attributes: ``node_name`` (default ``<Name>Backward0``), ``is_view`` (output shares
+    memory and version counter with the first input).
+    """
+
+    is_view = False
+    promote = False       # cast array arguments to PyTorch's result type before forward
+    _node_cls = Node
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        name = cls.__dict__.get("node_name") or cls.__name__ + "Backward0"
+        cls._node_cls = type(name, (Node,), {"__slots__": (), "_fn": cls})
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args):
+        arrays = []
+        record = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                if a._rg:
+                    record = True
+            else:
+                arrays.append(a)
+        if cls.promote:
+            arrays = _promote(arrays, args, cls.promote)
+        if not (record and _enabled[0]):
+            out = cls.forward(_NOCTX, *arrays)
+            if type(out) is tuple:
+                return tuple(_wrap_out(o, cls, args) for o in out)
+            return _wrap_out(out, cls, args)
+
+        node = cls._node_cls()
+        node.saved = ()
+        node.hooks = None
+        node._vcheck = None
+        node._nondiff = None
+        edges = []
+        needs = []
+        for a in args:
+            if isinstance(a, Tensor) and a._rg:
+                fn = a.grad_fn
+                if fn is None:
+                    fn = a._grad_accumulator()
+                edges.append((fn, a._output_nr, a._data.shape, a._data.dtype))
+                needs.append(True)
+            else:
+                edges.append(None)
+                needs.append(False)
+        node.next = edges
+        node.needs_input_grad = needs
+        out = cls.forward(node, *arrays)
+        saved = node.saved
+        if type(out) is tuple:
+            res = tuple(_wrap_out(o, cls, args, node, i) for i, o in enumerate(out))
+            node._n_outputs = len(out)
+            outs = res
+        else:
+            res = _wrap_out(out, cls, args, node, 0)
+            outs = (res,)
+        if saved:
+            _record_versions(node, saved, args, outs)
+        return res
+
+
+_SCALARS = (int, float, bool, complex)
+_CAT = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _promote(arrays, args, mode=True):
+    """Cast array arguments to the PyTorch result type of all tensor and scalar arguments.
+
+    The common case — every array of one dtype and no scalar of a higher category — returns at
+    once. Gradients are cast back to each input's dtype by the engine. ``mode="float"`` also
+    lifts integer and bool results to the default float dtype (exp, sqrt, true division ...).
+    """
+    if mode == "float":
+        arrays = _promote(arrays, args)
+        for a in arrays:
+            if type(a) is np.ndarray:
+                if a.dtype.kind in "biu":
+                    f = get_default_dtype().np
+                    return [x.astype(f) if type(x) is np.ndarray else x for x in arrays]
+                break
+        return arrays
+    dt = None
+    same = True
+    top = -1
+    for a in arrays:
+        if type(a) is np.ndarray:
+            if dt is None:
+                dt = a.dtype
+            elif a.dtype != dt:
+                same = False
+        elif isinstance(a, _SCALARS):
+            c = 0 if isinstance(a, bool) else 1 if isinstance(a, int) else \
+                2 if isinstance(a, float) else 3
+            if c > top:
+                top = c
+    if dt is None:
+        return arrays
+    if same and top <= _CAT[dt.kind]:
+        return arrays
+    target = result_type(*(a for a in args if isinstance(a, (Tensor, *_SCALARS)))).np
+    return [a.astype(target) if type(a) is np.ndarray and a.dtype != target else a
+            for a in arrays]
+
+
+def _record_versions(node, saved, args, outs):
+    """Remember the version of every tensor whose array was saved, to catch later in-place
+    changes (PyTorch's "modified by an inplace operation" error)."""
+    checks = None
+    for t in (*args, *outs):
+        if isinstance(t, Tensor):
+            d = t._data
+            for s in saved:
+                if s is d:
+                    if checks is None:
+                        checks = []
+                    checks.append((t._version, t._version[0], t.type()[6:] + f" {list(d.shape)}"))
+                    break
+    node._vcheck = checks
+
+
+def _wrap_out(o, cls, args, node=None, i=0):
+    if type(o) is not np.ndarray:
+        o = np.asarray(o)
+    t = _new_tensor(o)
+    if node is not None and (node._nondiff is None or not any(o is a for a in node._nondiff)) \
+            and o.dtype.kind in "fc":
+        t._rg = True
+        t.grad_fn = node
+        t._output_nr = i
+    if cls.is_view:
+        src = args[0]
+        t._version = src._version
+        t._base = src if src._base is None else src._base
+    return t
+
+
+_NOCTX = _NoCtx()
+
+
+class FunctionCtx(Node):
+    """ctx of a user-defined CustomFunction: saves tensors, as torch.autograd.function."""
+
+    __slots__ = ()
+
+    def save_for_backward(self, *tensors):
+        self.saved = tuple(t._data if isinstance(t, Tensor) else t for t in tensors)
+        self.__dict__["_saved_is_tensor"] = tuple(isinstance(t, Tensor) for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        arrays = self.saved_arrays
+        flags = self.__dict__.get("_saved_is_tensor", ())
+        return tuple(_new_tensor(a) if f else a for a, f in zip(arrays, flags))
+
+
+class CustomFunction(Function):
+    """``ember.autograd.Function``: user-defined ops whose forward and backward take and return
+    Tensors, as in PyTorch (``ctx.save_for_backward``, ``ctx.saved_tensors``, ``apply``)."""
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        name = cls.__dict__.get("node_name") or cls.__name__ + "Backward"
+        cls._node_cls = type(name, (FunctionCtx,), {"__slots__": (), "_fn": cls,
+                                                    "_user": True})
+
+    @classmethod
+    def apply(cls, *args):
+        return _UserBridge.apply_user(cls, args)
+
+
+class _UserBridge:
+    @staticmethod
+    def apply_user(cls, args):
+        record = _enabled[0] and any(isinstance(a, Tensor) and a._rg for a in args)
+        if not record:
+            ctx = cls._node_cls()
+            ctx.saved = ()
+            ctx.needs_input_grad = tuple(False for _ in args)
+            ctx._vcheck = None
+            with grad_mode.no_grad():
+                return cls.forward(ctx, *args)
+        node = cls._node_cls()
+        node.saved = ()
+        node.hooks = None
+        node._vcheck = None
+        node._nondiff = None
+        edges, needs = [], []
+        for a in args:
+            if isinstance(a, Tensor) and a._rg:
+                fn = a.grad_fn if a.grad_fn is not None else a._grad_accumulator()
+                edges.append((fn, a._output_nr, a._data.shape, a._data.dtype))
+                needs.append(True)
+            else:
+                edges.append(None)
+                needs.append(False)
+        node.next = edges
+        node.needs_input_grad = tuple(needs)
+        with grad_mode.no_grad():
+            out = cls.forward(node, *args)
+        outs = out if type(out) is tuple else (out,)
+        res = []
+        for i, o in enumerate(outs):
+            if isinstance(o, Tensor):
+                t = _new_tensor(o._data)
+                if o.dtype.is_floating_point or o.dtype.is_complex:
+                    t._rg = True
+                    t.grad_fn = node
+                    t._output_nr = i
+                res.append(t)
+            else:
+                res.append(o)
+        node._n_outputs = len(outs)
+        node.__dict__["_user_outputs"] = len(outs)
+        return tuple(res) if type(out) is tuple else res[0]
+
+
+def _user_backward(node, grads):
+    """Call a CustomFunction's backward with Tensors and unwrap what it returns."""
+    gts = [None if g is None else _new_tensor(g) for g in grads]
+    with grad_mode.no_grad():
+        r = node._fn.backward(node, *gts)
+    if type(r) is not tuple:
+        r = (r,)
+    if len(r) != len(node.next):
+        raise RuntimeError(f"function {type(node).__name__} returned an incorrect number of "
+                           f"gradients (expected {len(node.next)}, got {len(r)})")
+    return tuple(g._data if isinstance(g, Tensor) else g for g in r)
+
+
+from ..tensor import Tensor, _new_tensor  # noqa: E402  (tensor.py imports this module lazily)
