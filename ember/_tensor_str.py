@@ -225,7 +225,7 @@ def _add_suffixes(tensor_str, suffixes, indent, force_newline=False):
             force_newline = False
         else:
             parts.append(", " + suffix)
-            last_line_len += len(suffix)
+            last_line_len += len(suffix) + 2
     parts.append(")")
     return "".join(parts)
 

@@ -113,6 +113,13 @@ def test_requires_grad_and_grad_fn():
     assert ts.tensor_repr(fake(data * 2, requires_grad=True, grad_fn=MulBackward0())) == (
         "tensor([[3.0000, 4.5000],\n"
         "        [6.0000, 8.0000]], grad_fn=<MulBackward0>)")
+    # two suffixes: the second one wraps once the first has used up the line
+    assert ts.tensor_repr(fake(np.full(4, 1.5), requires_grad=True)) == (
+        "tensor([1.5000, 1.5000, 1.5000, 1.5000], dtype=ember.float64,\n"
+        "       requires_grad=True)")
+    assert ts.tensor_repr(fake(np.full(7, 1.5), requires_grad=True)) == (
+        "tensor([1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000],\n"
+        "       dtype=ember.float64, requires_grad=True)")
 
 
 def test_tensor_contents_replaces_values():

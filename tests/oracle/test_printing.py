@@ -136,6 +136,7 @@ def test_special_values(arr):
 @pytest.mark.parametrize("arr", [
     np.array([[1.5, 2.25], [3.0, 4.0]], np.float32), np.array(3.0), np.zeros((0, 2), np.float32),
     np.arange(2000, dtype=np.float64).reshape(50, 40), np.array([1 + 1j, 2j], np.complex64),
+    *[np.full(n, 1.5) for n in range(3, 9)],  # dtype and requires_grad suffixes both wrap
 ])
 def test_requires_grad_and_grad_fn(arr):
     x = torch.from_numpy(arr.copy()).requires_grad_()
