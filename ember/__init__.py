@@ -15,6 +15,7 @@ from .random import manual_seed, seed, initial_seed, Generator, get_rng_state, s
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa
 from . import autograd  # noqa: F401
 from . import optim  # noqa: F401
+from . import nn  # noqa: F401
 from . import ops as _ops
 from ._tensor_str import set_printoptions, get_printoptions  # noqa: F401
 

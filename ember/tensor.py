@@ -51,8 +51,13 @@ class _HookHandle:
 class Tensor:
     """A multi-dimensional array that can record the ops applied to it for autograd."""
 
-    __slots__ = ("_data", "_rg", "grad", "grad_fn", "_version", "_output_nr", "_acc",
-                 "_hooks", "_base", "_retains", "__weakref__")
+    __slots__ = ("_data", "_rg", "grad", "grad_fn", "_version", "__dict__", "__weakref__")
+    # rarely-set state lives in the (lazily created) instance dict, read through these defaults
+    _output_nr = 0
+    _acc = None
+    _hooks = None
+    _base = None
+    _retains = False
     __array_priority__ = 1000   # NumPy defers ``ndarray * tensor`` to Tensor.__rmul__
     is_sparse = False
     is_quantized = False
@@ -467,11 +472,6 @@ def _new_tensor(data, cls=Tensor):
     t.grad = None
     t.grad_fn = None
     t._version = [0]
-    t._output_nr = 0
-    t._acc = None
-    t._hooks = None
-    t._base = None
-    t._retains = False
     return t
 
 

@@ -43,8 +43,7 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
     ``capture`` maps ``(node, output_nr)`` to a slot index: the gradient reaching that place is
     returned in a list instead of (for leaves) being accumulated, as ``autograd.grad`` needs.
     """
-    from ..tensor import _new_tensor
-    # 1. dependency counts over the reachable graph
+    # 1. how many edges point at each reachable node
     deps = {}
     stack = []
     for node, _, _ in roots:
@@ -52,16 +51,16 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
             deps[node] = 0
             stack.append(node)
     while stack:
-        n = stack.pop()
-        for e in n.next:
+        for e in stack.pop().next:
             if e is not None:
                 p = e[0]
-                if p in deps:
-                    deps[p] += 1
-                else:
+                c = deps.get(p)
+                if c is None:
                     deps[p] = 1
                     stack.append(p)
-    # 2. seed the roots
+                else:
+                    deps[p] = c + 1
+    # 2. seed the roots, then run every node once all its consumers have delivered
     buffers = {}
     for node, idx, g in roots:
         _add(buffers, node, idx, g)
@@ -70,20 +69,17 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
     handed = {id(r[2]) for r in roots}
     prev_mode = grad_mode._enabled[0]
     grad_mode._enabled[0] = False
+    pop = buffers.pop
+    get = buffers.get
     try:
         while ready:
             node = ready.pop()
-            gs = buffers.pop(node, None)
+            gs = pop(node, None)
             multi = node._n_outputs != 1
-            if gs is None:
-                gs = [None] * node._n_outputs if multi else None
+            if multi and gs is None:
+                gs = [None] * node._n_outputs
             if node.hooks:
-                for idx, hooks in node.hooks.items():
-                    if multi:
-                        if gs[idx] is not None:
-                            gs[idx] = _apply_hooks(hooks, gs[idx])
-                    elif gs is not None:
-                        gs = _apply_hooks(hooks, gs)
+                gs = _run_node_hooks(node, gs, multi)
             if capture:
                 for idx in range(node._n_outputs):
                     slot = capture.get((node, idx))
@@ -95,14 +91,15 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
                 leaf = node.variable
                 if leaf._hooks:
                     gs = _apply_hooks(leaf._hooks, gs)
-                if not accumulate or (capture and (node, 0) in capture):
-                    continue
-                _accumulate(leaf, gs, handed)
+                if accumulate and not (capture and (node, 0) in capture):
+                    _accumulate(leaf, gs, handed)
                 continue
-            if getattr(node, "_user", False):
+            if node._user:
                 grads = _user_backward(node, gs if multi else (gs,))
             elif multi:
                 grads = node._fn.backward(node, *gs)
+            elif gs is None:   # e.g. a hook or capture consumed nothing: no gradient flows
+                grads = (None,) * len(node.next)
             else:
                 grads = node._fn.backward(node, gs)
             if not retain_graph and node.saved:
@@ -116,9 +113,13 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
                 if g is not None:
                     if g.shape != e[2]:
                         g = unbroadcast(g, e[2])
-                    if g.dtype != e[3]:
+                    if g.dtype is not e[3] and g.dtype != e[3]:
                         g = g.astype(e[3])
-                    _add(buffers, p, e[1], g)
+                    if p._n_outputs == 1:
+                        old = get(p)
+                        buffers[p] = g if old is None else old + g
+                    else:
+                        _add(buffers, p, e[1], g)
                 d = deps[p] - 1
                 if d:
                     deps[p] = d
@@ -127,6 +128,16 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
     finally:
         grad_mode._enabled[0] = prev_mode
     return captured
+
+
+def _run_node_hooks(node, gs, multi):
+    for idx, hooks in node.hooks.items():
+        if multi:
+            if gs[idx] is not None:
+                gs[idx] = _apply_hooks(hooks, gs[idx])
+        elif gs is not None:
+            gs = _apply_hooks(hooks, gs)
+    return gs
 
 
 def _add(buffers, node, idx, g):

@@ -5,8 +5,9 @@ and — only when grad mode is on and an input requires grad — records a node 
 class is named after the op (``MulBackward0``) and whose ``backward`` the engine calls later.
 """
 import numpy as np
+from numpy import ndarray, asarray as _asarray
 
-from .._dtype import result_type, get_default_dtype
+from .._dtype import result_type, get_default_dtype, _FROM_NP
 from . import grad_mode
 
 __all__ = ["Function", "Node", "AccumulateGrad", "CustomFunction", "FunctionCtx"]
@@ -22,10 +23,13 @@ class Node:
     of the tensor that argument came from.
     """
 
-    __slots__ = ("next", "saved", "needs_input_grad", "hooks", "_vcheck", "_nondiff",
-                 "__dict__", "__weakref__")
+    __slots__ = ("next", "saved", "needs_input_grad", "__dict__", "__weakref__")
     _fn = None
-    _n_outputs = 1
+    _n_outputs = 1      # rarely-set attributes live in __dict__, read through these defaults
+    hooks = None
+    _vcheck = None
+    _nondiff = None
+    _user = False
 
     def save_for_backward(self, *arrays):
         self.saved = arrays
@@ -41,8 +45,9 @@ class Node:
                 "retain_graph=True if you need to backward through the graph a second time or if "
                 "you need to access saved tensors after calling backward.")
         if self._vcheck is not None:
-            for vc, ver, t in self._vcheck:
+            for vc, ver, arr in self._vcheck:
                 if vc[0] != ver:
+                    t = f"ember.{_FROM_NP[arr.dtype]._tensor_type} {list(arr.shape)}"
                     raise RuntimeError(
                         "one of the variables needed for gradient computation has been modified "
                         f"by an inplace operation: [{t}], which is output 0 of "
@@ -83,8 +88,6 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next = ()
         self.saved = ()
-        self.hooks = None
-        self._vcheck = None
 
 
 class _NoCtx:
@@ -144,19 +147,27 @@ class Function:
                     record = True
             else:
                 arrays.append(a)
-        if cls.promote:
-            arrays = _promote(arrays, args, cls.promote)
-        if not (record and _enabled[0]):
+        p = cls.promote
+        if p:
+            a0 = arrays[0]
+            n = len(arrays)
+            if not (type(a0) is ndarray and (p is True or a0.dtype.kind in "fc")
+                    and (n == 1 or n == 2 and type(arrays[1]) is ndarray
+                         and arrays[1].dtype is a0.dtype)):
+                arrays = _promote(arrays, args, p)
+        if not record or not _enabled[0]:
             out = cls.forward(_NOCTX, *arrays)
             if type(out) is tuple:
                 return tuple(_wrap_out(o, cls, args) for o in out)
-            return _wrap_out(out, cls, args)
+            if type(out) is not ndarray:
+                out = _asarray(out)
+            t = _new_tensor(out)
+            if cls.is_view:
+                _share_view(t, args[0])
+            return t
 
         node = cls._node_cls()
         node.saved = ()
-        node.hooks = None
-        node._vcheck = None
-        node._nondiff = None
         edges = []
         needs = []
         for a in args:
@@ -164,7 +175,8 @@ class Function:
                 fn = a.grad_fn
                 if fn is None:
                     fn = a._grad_accumulator()
-                edges.append((fn, a._output_nr, a._data.shape, a._data.dtype))
+                d = a._data
+                edges.append((fn, a._output_nr, d.shape, d.dtype))
                 needs.append(True)
             else:
                 edges.append(None)
@@ -172,16 +184,39 @@ class Function:
         node.next = edges
         node.needs_input_grad = needs
         out = cls.forward(node, *arrays)
-        saved = node.saved
         if type(out) is tuple:
             res = tuple(_wrap_out(o, cls, args, node, i) for i, o in enumerate(out))
             node._n_outputs = len(out)
-            outs = res
-        else:
-            res = _wrap_out(out, cls, args, node, 0)
-            outs = (res,)
-        if saved:
-            _record_versions(node, saved, args, outs)
+            if node.saved:
+                _record_versions(node, args, res)
+            return res
+        if type(out) is not ndarray:
+            out = _asarray(out)
+        res = _new_tensor(out)
+        if out.dtype.kind in "fc" and node._nondiff is None:
+            res._rg = True
+            res.grad_fn = node
+        if cls.is_view:
+            _share_view(res, args[0])
+        saved = node.saved
+        if saved:   # remember versions of saved tensors (in-place changes are caught later)
+            checks = None
+            for t in args:
+                if isinstance(t, Tensor):
+                    d = t._data
+                    for s in saved:
+                        if s is d:
+                            if checks is None:
+                                checks = []
+                            checks.append((t._version, t._version[0], d))
+                            break
+            for s in saved:
+                if s is out:
+                    if checks is None:
+                        checks = []
+                    checks.append((res._version, res._version[0], out))
+                    break
+            node._vcheck = checks
         return res
 
 
@@ -228,20 +263,34 @@ def _promote(arrays, args, mode=True):
             for a in arrays]
 
 
-def _record_versions(node, saved, args, outs):
+def _record_versions(node, args, outs):
     """Remember the version of every tensor whose array was saved, to catch later in-place
     changes (PyTorch's "modified by an inplace operation" error)."""
     checks = None
-    for t in (*args, *outs):
+    saved = node.saved
+    for t in args:
         if isinstance(t, Tensor):
             d = t._data
             for s in saved:
                 if s is d:
                     if checks is None:
                         checks = []
-                    checks.append((t._version, t._version[0], t.type()[6:] + f" {list(d.shape)}"))
+                    checks.append((t._version, t._version[0], d))
                     break
+    for t in outs:
+        d = t._data
+        for s in saved:
+            if s is d:
+                if checks is None:
+                    checks = []
+                checks.append((t._version, t._version[0], d))
+                break
     node._vcheck = checks
+
+
+def _share_view(t, src):
+    t._version = src._version
+    t._base = src if src._base is None else src._base
 
 
 def _wrap_out(o, cls, args, node=None, i=0):
@@ -254,9 +303,7 @@ def _wrap_out(o, cls, args, node=None, i=0):
         t.grad_fn = node
         t._output_nr = i
     if cls.is_view:
-        src = args[0]
-        t._version = src._version
-        t._base = src if src._base is None else src._base
+        _share_view(t, args[0])
     return t
 
 
@@ -302,14 +349,10 @@ class _UserBridge:
             ctx = cls._node_cls()
             ctx.saved = ()
             ctx.needs_input_grad = tuple(False for _ in args)
-            ctx._vcheck = None
             with grad_mode.no_grad():
                 return cls.forward(ctx, *args)
         node = cls._node_cls()
         node.saved = ()
-        node.hooks = None
-        node._vcheck = None
-        node._nondiff = None
         edges, needs = [], []
         for a in args:
             if isinstance(a, Tensor) and a._rg:
