@@ -14,10 +14,12 @@ from ._creation import *  # noqa: F401,F403
 from .random import manual_seed, seed, initial_seed, Generator, get_rng_state, set_rng_state  # noqa
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa
 from . import autograd  # noqa: F401
+from . import linalg  # noqa: F401
 from . import optim  # noqa: F401
 from . import nn  # noqa: F401
 from . import ops as _ops
 from ._tensor_str import set_printoptions, get_printoptions  # noqa: F401
+from .serialization import save, load  # noqa: F401
 
 globals().update(_ops.FUNCTIONS)
 del _ops
