@@ -1,4 +1,8 @@
 """Every differentiable op, one Function each, grouped by family. Importing this package
 registers them all on ``ember`` and ``Tensor``."""
 from . import elementwise  # noqa: F401
+from . import reduce  # noqa: F401
+from . import shape, index  # noqa: F401
+from . import nn_ops  # noqa: F401
+from . import linalg  # noqa: F401
 from ._registry import FUNCTIONS  # noqa: F401
