@@ -114,6 +114,8 @@ def commit_inplace(self, r, name="in-place op"):
         saved = node.saved
         if saved and any(s is d for s in saved):   # keep the pre-op values the node saved
             node.saved = tuple(s.copy() if s is d else s for s in saved)
+            if node._vcheck:   # that copy is private now: self's later writes can't reach it
+                node._vcheck = [c for c in node._vcheck if c[2] is not d] or None
     if rd is not d:
         np.copyto(d, rd, casting="unsafe")
     self._version[0] += 1
