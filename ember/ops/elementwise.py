@@ -945,6 +945,9 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         a, = ctx.saved_arrays
+        if a.dtype.kind == "c":   # d|z| = Re(conj(z)/|z| dz): the gradient is g * z / |z|
+            m = xp.abs(a)
+            return g * xp.where(m == 0, 0, a / xp.where(m == 0, 1, m))
         return g * _sign(a)
 
 
