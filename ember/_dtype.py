@@ -117,7 +117,10 @@ def promote_types(a, b):
     if a is b:
         return a
     if a._cat != b._cat:
-        return a if a._cat > b._cat else b
+        hi, lo = (a, b) if a._cat > b._cat else (b, a)
+        if hi._cat == 3 and lo is float64:     # complex64 with float64 needs complex128
+            return complex128
+        return hi
     if a._cat == 1 and (a is uint8 or b is uint8):
         other = b if a is uint8 else a
         if other is int8:
@@ -126,37 +129,56 @@ def promote_types(a, b):
     return a if a._rank > b._rank else b
 
 
+def _default_complex():
+    return complex128 if _default[0] is float64 else complex64
+
+
+def _combine(higher, lower):
+    """PyTorch's combine_categories: a lower-priority kind (0-d tensors, then Python scalars)
+    changes the result only when its category is higher."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher._cat == 3:
+        return higher
+    if lower._cat == 3:
+        # keep the precision of a floating higher operand: float64 + complex -> complex128
+        if higher._cat == 2:
+            return complex128 if higher is float64 else complex64
+        return lower
+    if higher._cat == 2:
+        return higher
+    if higher is bool or lower._cat == 2:
+        return promote_types(higher, lower)
+    return higher
+
+
 def result_type(*args):
     """PyTorch's result type of tensors and Python scalars.
 
-    Dimensioned tensors decide within their category; 0-d tensors and then Python scalars count
-    only when their category (bool < integer < floating < complex) is higher.
+    Dimensioned tensors decide within their category; 0-d tensors, and then Python scalars,
+    count only when their category (bool < integer < floating < complex) is higher. A Python
+    float counts as the default dtype (float32), so it never widens a float32 tensor.
     """
     from .tensor import Tensor
     dims = zerodims = scal = None
     for a in args:
         if isinstance(a, Tensor):
-            d = a.dtype
+            d = _FROM_NP[a._data.dtype]
             if a._data.ndim:
                 dims = d if dims is None else promote_types(dims, d)
             else:
                 zerodims = d if zerodims is None else promote_types(zerodims, d)
         else:
-            d = scalar_dtype(a)
+            d = scalar_dtype(a) if not isinstance(a, dtype) else a
             scal = d if scal is None else promote_types(scal, d)
-    out = dims
-    for lower in (zerodims, scal):
-        if lower is None:
-            continue
-        if out is None:
-            out = lower
-        elif lower._cat > out._cat:
-            if lower is scal:
-                out = {2: _default[0], 3: complex64 if _default[0] is not float64 else complex128,
-                       1: int64}.get(lower._cat, lower)
-            else:
-                out = lower
-    return out
+    if scal is not None:   # wrapped numbers count as the default float / complex dtype
+        if scal._cat == 2:
+            scal = _default[0]
+        elif scal._cat == 3:
+            scal = _default_complex()
+    return _combine(dims, _combine(zerodims, scal))
 
 
 def scalar_dtype(x):

@@ -36,6 +36,14 @@ class Size(tuple):
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))
 
+    def __radd__(self, other):
+        return Size(tuple.__add__(tuple(other), self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
 
 class _HookHandle:
     __slots__ = ("_lst", "_fn")
@@ -73,8 +81,15 @@ class Tensor:
             a = args[0]
             if isinstance(a, Size):
                 data = np.empty(tuple(a), dt.np)
+            elif isinstance(a, (float, complex, bool, np.generic)):
+                raise TypeError(f"new(): data must be a sequence (got {type(a).__name__})")
             else:
-                data = np.array(a._data if isinstance(a, Tensor) else a, dtype=dt.np)
+                a = a._data if isinstance(a, Tensor) else a
+                try:
+                    data = np.array(a, dtype=dt.np)
+                except OverflowError:   # ByteTensor([-1]) wraps, ByteTensor([300]) raises
+                    from ._creation import _cast_checked
+                    data = _cast_checked(a, dt)
         else:
             for s in args:
                 if not isinstance(s, (int, np.integer)):
@@ -100,6 +115,8 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return Size(self._data.shape)
+        if not self._data.ndim:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     def dim(self):
@@ -173,8 +190,7 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
         if flag and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._rg = flag
 
     def requires_grad_(self, requires_grad=True):
@@ -240,13 +256,13 @@ class Tensor:
             return
         if self._retains:
             return
-        self._retains = True
         ref = weakref.ref(self)
 
         def hook(g):
             t = ref()
             if t is not None:
                 t.grad = _new_tensor(g._data.copy() if t.grad is None else t.grad._data + g._data)
+        self._retains = hook   # truthy; register_hook keeps it last, as PyTorch runs it last
         _node_hook(self.grad_fn, self._output_nr, hook)
 
     def register_hook(self, hook):
@@ -260,6 +276,10 @@ class Tensor:
             self._hooks.append(hook)
             return _HookHandle(self._hooks, hook)
         lst = _node_hook(self.grad_fn, self._output_nr, hook)
+        r = self._retains
+        if r and r in lst:   # the retain_grad hook sees the gradient after all other hooks
+            lst.remove(r)
+            lst.append(r)
         return _HookHandle(lst, hook)
 
     # ----- conversion -------------------------------------------------------------------
@@ -270,6 +290,8 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self._rg:
+            self.numpy()   # raises PyTorch's "Can't call numpy() on Tensor that requires grad"
         a = self._data
         if dtype is not None and a.dtype != dtype:
             return a.astype(dtype)
@@ -302,9 +324,13 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __int__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __float__(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
 
     def __complex__(self):
@@ -481,9 +507,16 @@ def _rebuild(data, requires_grad):
     return t
 
 
+class _LegacyMeta(type):
+    """``isinstance(t, ember.FloatTensor)`` is true for every float32 tensor, as in PyTorch."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj._data.dtype == cls._legacy_dtype.np
+
+
 def _legacy(name, dt):
-    cls = type(name, (Tensor,), {"__slots__": (), "_legacy_dtype": dt,
-                                 "__doc__": f"Legacy constructor for {dt!r} tensors."})
+    cls = _LegacyMeta(name, (Tensor,), {"__slots__": (), "_legacy_dtype": dt,
+                                        "__doc__": f"Legacy constructor for {dt!r} tensors."})
     return cls
 
 

@@ -79,16 +79,19 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not t._rg:
             raise RuntimeError(f"One of the differentiated Tensors does not require grad")
         node = t.grad_fn if t.grad_fn is not None else t._grad_accumulator()
-        capture[(node, t._output_nr)] = i
+        capture.setdefault((node, t._output_nr), len(capture))
+    slots = [capture[(t.grad_fn if t.grad_fn is not None else t._grad_accumulator(),
+                      t._output_nr)] for t in inputs]   # an input given twice shares a slot
     got = run_backward(roots, retain_graph=bool(retain_graph), capture=capture, accumulate=False)
     res = []
-    for t, g in zip(inputs, got):
+    for i, (t, slot) in enumerate(zip(inputs, slots)):
+        g = got[slot]
         if g is None:
             if materialize_grads:
                 g = np.zeros_like(t._data)
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
                                    "desired behavior.")
             else:
                 res.append(None)

@@ -104,6 +104,8 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
                 grads = node._fn.backward(node, gs)
             if not retain_graph and node.saved:
                 node.saved = _FREED
+                if node._vcheck is not None:   # it references the saved arrays too
+                    node._vcheck = None
             if type(grads) is not tuple:
                 grads = (grads,)
             for e, g in zip(node.next, grads):

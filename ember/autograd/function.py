@@ -221,6 +221,7 @@ class Function:
 
 
 _SCALARS = (int, float, bool, complex)
+_SCALAR_CAT = {bool: 0, int: 1, float: 2, complex: 3}
 _CAT = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
@@ -249,18 +250,48 @@ def _promote(arrays, args, mode=True):
                 dt = a.dtype
             elif a.dtype != dt:
                 same = False
-        elif isinstance(a, _SCALARS):
-            c = 0 if isinstance(a, bool) else 1 if isinstance(a, int) else \
-                2 if isinstance(a, float) else 3
+        else:
+            c = _SCALAR_CAT.get(type(a))
+            if c is None:
+                if isinstance(a, np.generic):   # NumPy scalars promote like Python scalars
+                    return _promote(*_py_scalars(arrays, args), mode)
+                if not isinstance(a, _SCALARS):
+                    continue
+                c = 0 if isinstance(a, bool) else 1 if isinstance(a, int) else \
+                    2 if isinstance(a, float) else 3
             if c > top:
                 top = c
     if dt is None:
         return arrays
     if same and top <= _CAT[dt.kind]:
-        return arrays
+        return _wrap_ints(arrays, dt) if top == 1 and dt in _INT_RANGE else arrays
     target = result_type(*(a for a in args if isinstance(a, (Tensor, *_SCALARS)))).np
-    return [a.astype(target) if type(a) is np.ndarray and a.dtype != target else a
-            for a in arrays]
+    arrays = [a.astype(target) if type(a) is np.ndarray and a.dtype != target else a
+              for a in arrays]
+    return _wrap_ints(arrays, target) if top == 1 and target in _INT_RANGE else arrays
+
+
+# integer dtypes narrower than a Python int's int64 home (int64 overflow raises, as in torch)
+_INT_RANGE = {np.dtype(t): (int(np.iinfo(t).min), int(np.iinfo(t).max))
+              for t in (np.uint8, np.int8, np.int16, np.int32)}
+
+
+def _py_scalars(arrays, args):
+    conv = [a.item() if isinstance(a, np.generic) else a for a in arrays]
+    return conv, [a.item() if isinstance(a, np.generic) else a for a in args]
+
+
+def _wrap_ints(arrays, dt):
+    """Python ints outside an integer dtype's range wrap around as in PyTorch (NumPy 2 would
+    raise OverflowError): ``uint8_tensor + 300`` adds 44."""
+    lo, hi = _INT_RANGE[dt]
+    out = None
+    for i, a in enumerate(arrays):
+        if type(a) is int and not lo <= a <= hi:
+            if out is None:
+                out = list(arrays)
+            out[i] = np.array(a).astype(dt)[()]
+    return arrays if out is None else out
 
 
 def _record_versions(node, args, outs):
@@ -318,6 +349,21 @@ class FunctionCtx(Node):
     def save_for_backward(self, *tensors):
         self.saved = tuple(t._data if isinstance(t, Tensor) else t for t in tensors)
         self.__dict__["_saved_is_tensor"] = tuple(isinstance(t, Tensor) for t in tensors)
+        checks = [(t._version, t._version[0], t._data) for t in tensors
+                  if isinstance(t, Tensor)]
+        self._vcheck = checks or None
+
+    def mark_dirty(self, *tensors):
+        """Declare inputs that forward modified in place: they become its outputs."""
+        self.__dict__["_dirty"] = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        """Declare outputs that never require grad (indices, masks)."""
+        self.__dict__["_nondiff_ids"] = {id(t) for t in tensors}
+
+    def set_materialize_grads(self, value):
+        """With False, backward receives None (not zeros) for outputs that got no gradient."""
+        self.__dict__["_materialize"] = bool(value)
 
     @property
     def saved_tensors(self):
@@ -329,6 +375,17 @@ class FunctionCtx(Node):
 class CustomFunction(Function):
     """``ember.autograd.Function``: user-defined ops whose forward and backward take and return
     Tensors, as in PyTorch (``ctx.save_for_backward``, ``ctx.saved_tensors``, ``apply``)."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode "
+                                  "AD.")
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -367,24 +424,46 @@ class _UserBridge:
         with grad_mode.no_grad():
             out = cls.forward(node, *args)
         outs = out if type(out) is tuple else (out,)
+        info = node.__dict__
+        dirty = {id(t) for t in info.get("_dirty", ())}
+        nondiff = info.get("_nondiff_ids", ())
         res = []
+        meta = []
         for i, o in enumerate(outs):
             if isinstance(o, Tensor):
-                t = _new_tensor(o._data)
-                if o.dtype.is_floating_point or o.dtype.is_complex:
+                if id(o) in dirty:   # modified in place: the input itself is the output
+                    if o.grad_fn is None and o._rg:
+                        raise RuntimeError("a leaf Variable that requires grad is being used in "
+                                           "an in-place operation.")
+                    t = o
+                else:
+                    t = _new_tensor(o._data)
+                    t._version = o._version   # saved outputs see later in-place changes
+                if o._data.dtype.kind in "fc" and id(o) not in nondiff:
                     t._rg = True
                     t.grad_fn = node
                     t._output_nr = i
                 res.append(t)
+                meta.append((o._data.shape, o._data.dtype))
             else:
                 res.append(o)
+                meta.append(None)
         node._n_outputs = len(outs)
-        node.__dict__["_user_outputs"] = len(outs)
+        info["_user_outputs"] = len(outs)
+        info["_out_meta"] = meta
         return tuple(res) if type(out) is tuple else res[0]
 
 
 def _user_backward(node, grads):
-    """Call a CustomFunction's backward with Tensors and unwrap what it returns."""
+    """Call a CustomFunction's backward with Tensors and unwrap what it returns.
+
+    Outputs that got no gradient arrive as zeros unless ``ctx.set_materialize_grads(False)``;
+    each returned gradient must have its input's shape or one that sums down to it."""
+    info = node.__dict__
+    if info.get("_materialize", True) and any(g is None for g in grads):
+        meta = info.get("_out_meta") or ()
+        grads = [np.zeros(m[0], m[1]) if g is None and m is not None else g
+                 for g, m in zip(grads, meta)] if meta else grads
     gts = [None if g is None else _new_tensor(g) for g in grads]
     with grad_mode.no_grad():
         r = node._fn.backward(node, *gts)
@@ -393,7 +472,21 @@ def _user_backward(node, grads):
     if len(r) != len(node.next):
         raise RuntimeError(f"function {type(node).__name__} returned an incorrect number of "
                            f"gradients (expected {len(node.next)}, got {len(r)})")
-    return tuple(g._data if isinstance(g, Tensor) else g for g in r)
+    out = []
+    for i, (g, e) in enumerate(zip(r, node.next)):
+        if isinstance(g, Tensor):
+            g = g._data
+        if e is not None and type(g) is ndarray and g.shape != e[2]:
+            try:
+                ok = np.broadcast_shapes(g.shape, e[2]) == g.shape
+            except ValueError:
+                ok = False
+            if not ok:
+                raise RuntimeError(f"Function {type(node).__name__} returned an invalid gradient "
+                                   f"at index {i} - got {list(g.shape)} but expected shape "
+                                   f"compatible with {list(e[2])}")
+        out.append(g)
+    return tuple(out)
 
 
 from ..tensor import Tensor, _new_tensor  # noqa: E402  (tensor.py imports this module lazily)

@@ -16,23 +16,19 @@ __all__ = ["derivative", "jacobian", "METHODS"]
 METHODS = ("forward", "backward", "central", "richardson")
 
 
-def _diff(f0, fp, fm, h, method, f_half=None):
-    if method == "forward":
-        return (fp - f0) / h
-    if method == "backward":
-        return (f0 - fm) / h
-    if method == "central":
-        return (fp - fm) / (2 * h)
-    raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
-
-
 def derivative(f, x, h=1e-5, method="central"):
-    """Approximate f'(x) for a scalar function ``f`` of a float."""
+    """Approximate f'(x) for a scalar function ``f`` of a float with step ``h``."""
+    if method == "forward":
+        return (f(x + h) - f(x)) / h
+    if method == "backward":
+        return (f(x) - f(x - h)) / h
+    if method == "central":
+        return (f(x + h) - f(x - h)) / (2 * h)
     if method == "richardson":
         d1 = (f(x + h) - f(x - h)) / (2 * h)
         d2 = (f(x + h / 2) - f(x - h / 2)) / h
         return (4 * d2 - d1) / 3
-    return _diff(f(x), f(x + h), f(x - h), h, method)
+    raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
 
 
 def _flat_outputs(fn, inputs):
@@ -56,28 +52,39 @@ def jacobian(fn, inputs, eps=1e-6, method="central"):
         if not isinstance(t, Tensor) or not t._rg:
             jacs.append(None)
             continue
-        flat = t._data.reshape(-1)  # a view when contiguous
-        if not np.shares_memory(flat, t._data):
-            raise ValueError("jacobian needs contiguous input tensors")
-        rows = []
-        for i in range(flat.size):
-            orig = flat[i].item()
-
-            def f_at(delta):
-                flat[i] = orig + delta
-                try:
-                    return _flat_outputs(fn, inputs)
-                finally:
-                    flat[i] = orig
-            if method == "richardson":
-                d1 = (f_at(eps) - f_at(-eps)) / (2 * eps)
-                d2 = (f_at(eps / 2) - f_at(-eps / 2)) / eps
-                rows.append((4 * d2 - d1) / 3)
-            elif method == "forward":
-                rows.append((f_at(eps) - f0) / eps)
-            elif method == "backward":
-                rows.append((f0 - f_at(-eps)) / eps)
-            else:
-                rows.append((f_at(eps) - f_at(-eps)) / (2 * eps))
-        jacs.append(np.array(rows).reshape(flat.size, -1))
+        orig_data = t._data
+        if not orig_data.flags.c_contiguous or not orig_data.flags.writeable:
+            t._data = np.array(orig_data, order="C")   # perturb a private contiguous copy
+        try:
+            jacs.append(_jacobian_rows(fn, inputs, t._data.reshape(-1), eps, method, f0))
+        finally:
+            t._data = orig_data
     return jacs
+
+
+def _jacobian_rows(fn, inputs, flat, eps, method, f0):
+    """d(outputs)/d(flat[i]) for every element i of ``flat`` (a view of an input's buffer)."""
+    if flat.size == 0:
+        n_out = (f0 if f0 is not None else _flat_outputs(fn, inputs)).size
+        return np.zeros((0, n_out))
+    rows = []
+    for i in range(flat.size):
+        orig = flat[i].item()
+
+        def f_at(delta):
+            flat[i] = orig + delta
+            try:
+                return _flat_outputs(fn, inputs)
+            finally:
+                flat[i] = orig
+        if method == "richardson":
+            d1 = (f_at(eps) - f_at(-eps)) / (2 * eps)
+            d2 = (f_at(eps / 2) - f_at(-eps / 2)) / eps
+            rows.append((4 * d2 - d1) / 3)
+        elif method == "forward":
+            rows.append((f_at(eps) - f0) / eps)
+        elif method == "backward":
+            rows.append((f0 - f_at(-eps)) / eps)
+        else:
+            rows.append((f_at(eps) - f_at(-eps)) / (2 * eps))
+    return np.array(rows).reshape(flat.size, -1)
