@@ -4,6 +4,8 @@ Gradients are plain arrays while they flow; each reaching a leaf is added to ``l
 No recursion, so a 10,000-op chain backpropagates fine; saved arrays are freed as each node
 runs unless ``retain_graph=True``.
 """
+from heapq import heapify, heappop, heappush
+
 import numpy as np
 
 from .function import AccumulateGrad, _FREED, _user_backward
@@ -43,28 +45,16 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
     ``capture`` maps ``(node, output_nr)`` to a slot index: the gradient reaching that place is
     returned in a list instead of (for leaves) being accumulated, as ``autograd.grad`` needs.
     """
-    # 1. how many edges point at each reachable node
-    deps = {}
-    stack = []
-    for node, _, _ in roots:
-        if node not in deps:
-            deps[node] = 0
-            stack.append(node)
-    while stack:
-        for e in stack.pop().next:
-            if e is not None:
-                p = e[0]
-                c = deps.get(p)
-                if c is None:
-                    deps[p] = 1
-                    stack.append(p)
-                else:
-                    deps[p] = c + 1
-    # 2. seed the roots, then run every node once all its consumers have delivered
+    # Nodes are numbered in creation order and a node's consumers are always created after it,
+    # so taking the highest-numbered pending node first runs each node after every consumer
+    # has delivered its gradient -- no separate dependency count is needed.
     buffers = {}
+    heap = []
     for node, idx, g in roots:
+        if node not in buffers:
+            heap.append((-node.seq, node))
         _add(buffers, node, idx, g)
-    ready = [n for n in {id(r[0]): r[0] for r in roots}.values() if deps[n] == 0]
+    heapify(heap)
     captured = [None] * (len(capture) if capture else 0)
     handed = {id(r[2]) for r in roots}
     prev_mode = grad_mode._enabled[0]
@@ -72,12 +62,10 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
     pop = buffers.pop
     get = buffers.get
     try:
-        while ready:
-            node = ready.pop()
-            gs = pop(node, None)
+        while heap:
+            node = heappop(heap)[1]
+            gs = pop(node)
             multi = node._n_outputs != 1
-            if multi and gs is None:
-                gs = [None] * node._n_outputs
             if node.hooks:
                 gs = _run_node_hooks(node, gs, multi)
             if capture:
@@ -98,8 +86,6 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
                 grads = _user_backward(node, gs if multi else (gs,))
             elif multi:
                 grads = node._fn.backward(node, *gs)
-            elif gs is None:   # e.g. a hook or capture consumed nothing: no gradient flows
-                grads = (None,) * len(node.next)
             else:
                 grads = node._fn.backward(node, gs)
             if not retain_graph and node.saved:
@@ -109,24 +95,24 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
             if type(grads) is not tuple:
                 grads = (grads,)
             for e, g in zip(node.next, grads):
-                if e is None:
+                if e is None or g is None:
                     continue
                 p = e[0]
-                if g is not None:
-                    if g.shape != e[2]:
-                        g = unbroadcast(g, e[2])
-                    if g.dtype is not e[3] and g.dtype != e[3]:
-                        g = g.astype(e[3])
-                    if p._n_outputs == 1:
-                        old = get(p)
-                        buffers[p] = g if old is None else old + g
+                if g.shape != e[2]:
+                    g = unbroadcast(g, e[2])
+                if g.dtype is not e[3] and g.dtype != e[3]:
+                    g = g.astype(e[3])
+                if p._n_outputs == 1:
+                    old = get(p)
+                    if old is None:
+                        buffers[p] = g
+                        heappush(heap, (-p.seq, p))
                     else:
-                        _add(buffers, p, e[1], g)
-                d = deps[p] - 1
-                if d:
-                    deps[p] = d
+                        buffers[p] = old + g
                 else:
-                    ready.append(p)
+                    if p not in buffers:
+                        heappush(heap, (-p.seq, p))
+                    _add(buffers, p, e[1], g)
     finally:
         grad_mode._enabled[0] = prev_mode
     return captured

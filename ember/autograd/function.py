@@ -4,6 +4,8 @@ Calling ``SomeOp.apply(*args)`` unwraps tensors to arrays, runs ``forward``, wra
 and — only when grad mode is on and an input requires grad — records a node (the ``ctx``) whose
 class is named after the op (``MulBackward0``) and whose ``backward`` the engine calls later.
 """
+import itertools
+
 import numpy as np
 from numpy import ndarray, asarray as _asarray
 
@@ -13,6 +15,7 @@ from . import grad_mode
 __all__ = ["Function", "Node", "AccumulateGrad", "CustomFunction", "FunctionCtx"]
 
 _enabled = grad_mode._enabled
+_seq = itertools.count()   # creation order of graph nodes: the engine's topological order
 _FREED = object()
 
 
@@ -23,7 +26,7 @@ class Node:
     of the tensor that argument came from.
     """
 
-    __slots__ = ("next", "saved", "needs_input_grad", "__dict__", "__weakref__")
+    __slots__ = ("next", "saved", "needs_input_grad", "seq", "__dict__", "__weakref__")
     _fn = None
     _n_outputs = 1      # rarely-set attributes live in __dict__, read through these defaults
     hooks = None
@@ -88,6 +91,7 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next = ()
         self.saved = ()
+        self.seq = next(_seq)
 
 
 class _NoCtx:
@@ -183,6 +187,7 @@ class Function:
                 needs.append(False)
         node.next = edges
         node.needs_input_grad = needs
+        node.seq = next(_seq)   # after the edges: a leaf's AccumulateGrad made above is older
         out = cls.forward(node, *arrays)
         if type(out) is tuple:
             res = tuple(_wrap_out(o, cls, args, node, i) for i, o in enumerate(out))
@@ -421,6 +426,7 @@ class _UserBridge:
                 needs.append(False)
         node.next = edges
         node.needs_input_grad = tuple(needs)
+        node.seq = next(_seq)
         with grad_mode.no_grad():
             out = cls.forward(node, *args)
         outs = out if type(out) is tuple else (out,)
