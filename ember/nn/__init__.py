@@ -5,7 +5,4 @@ from .modules import *  # noqa: F401,F403
 from .modules import Module  # noqa: F401
 from . import init  # noqa: F401
 from . import utils  # noqa: F401
-try:
-    from . import functional  # noqa: F401
-except ImportError:  # pragma: no cover - removed once functional lands
-    pass
+from . import functional  # noqa: F401
