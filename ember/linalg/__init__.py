@@ -12,10 +12,14 @@ import numpy as np
 from ..backend import xp
 from ..tensor import _new_tensor
 from .. import return_types as _rt
-from ..ops import linalg as _ops
-from ..ops.linalg import (LinAlgError, vector_norm, matrix_norm, linalg_norm as norm,  # noqa
-                          linalg_cross as cross, matrix_power as _matrix_power,
-                          _check_matrix, _tensor, _tn, _cn, _out)
+from ..ops import linalg_decomp as _ops
+from ..ops.linalg import mm as _mm, linalg_cross as cross  # noqa: F401
+from ..ops.einsum import einsum as _einsum
+from ..ops._linalg_util import _real_dtype, _tensor, _tn, _cn
+from ..ops.linalg_norms import (vector_norm, matrix_norm, linalg_norm as norm,  # noqa: F401
+                                _out)
+from ..ops.linalg_decomp import (LinAlgError, matrix_power as _matrix_power,  # noqa: F401
+                                 _check_matrix)
 from ..ops._registry import FUNCTIONS as _FUNCTIONS
 
 matmul = _FUNCTIONS["matmul"]
@@ -249,7 +253,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if rcond is None:
         rcond = float(np.finfo(a.dtype).eps) * max(m, n)
     x = _ops.Lstsq.apply(A, B, float(rcond), vec)
-    rdt = _ops._real_dtype(a.dtype)
+    rdt = _real_dtype(a.dtype)
     s = xp.linalg.svd(a, compute_uv=False)
     mx = s[..., :1]
     rank_arr = xp.sum(s > rcond * mx, axis=-1).astype(np.int64)
@@ -324,7 +328,7 @@ def multi_dot(tensors, *, out=None):
         if i == j:
             return mats[i]
         k = split[i][j]
-        return _ops.mm(product(i, k), product(k + 1, j))
+        return _mm(product(i, k), product(k + 1, j))
 
     r = product(0, n - 1)
     shape = ((() if first_vec else (shapes[0][0],)) + (() if last_vec else (shapes[-1][1],)))
@@ -342,4 +346,4 @@ def vecdot(x, y, *, dim=-1, out=None):
     out_l = letters[:d] + letters[d + 1:]
     xa = x.conj() if a.dtype.kind == "c" else x
     eq = f"{letters[nd - a.ndim:]},{letters[nd - b.ndim:]}->{out_l}"
-    return _done(_ops.einsum(eq, xa, y), out, "linalg_vecdot")
+    return _done(_einsum(eq, xa, y), out, "linalg_vecdot")
