@@ -474,6 +474,7 @@ class Tensor:
 def _node_hook(node, output_nr, hook):
     if node.hooks is None:
         node.hooks = {}
+        node._fast = False
     lst = node.hooks.setdefault(output_nr, [])
     lst.append(hook)
     return lst

@@ -65,29 +65,12 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
         while heap:
             node = heappop(heap)[1]
             gs = pop(node)
-            multi = node._n_outputs != 1
-            if node.hooks:
-                gs = _run_node_hooks(node, gs, multi)
-            if capture:
-                for idx in range(node._n_outputs):
-                    slot = capture.get((node, idx))
-                    if slot is not None:
-                        captured[slot] = gs[idx] if multi else gs
-            if type(node) is AccumulateGrad:
-                if gs is None:
-                    continue
-                leaf = node.variable
-                if leaf._hooks:
-                    gs = _apply_hooks(leaf._hooks, gs)
-                if accumulate and not (capture and (node, 0) in capture):
-                    _accumulate(leaf, gs, handed)
-                continue
-            if node._user:
-                grads = _user_backward(node, gs if multi else (gs,))
-            elif multi:
-                grads = node._fn.backward(node, *gs)
-            else:
+            if node._fast and not capture:
                 grads = node._fn.backward(node, gs)
+            else:
+                grads = _slow_node(node, gs, capture, captured, accumulate, handed)
+                if grads is None:
+                    continue
             if not retain_graph and node.saved:
                 node.saved = _FREED
                 if node._vcheck is not None:   # it references the saved arrays too
@@ -116,6 +99,33 @@ def run_backward(roots, retain_graph=False, capture=None, accumulate=True):
     finally:
         grad_mode._enabled[0] = prev_mode
     return captured
+
+
+def _slow_node(node, gs, capture, captured, accumulate, handed):
+    """Every case but the common one: hooks, captured gradients (autograd.grad), leaves,
+    multi-output and user-defined Functions. Returns the input gradients, or None where
+    nothing flows further (a leaf)."""
+    multi = node._n_outputs != 1
+    if node.hooks:
+        gs = _run_node_hooks(node, gs, multi)
+    if capture:
+        for idx in range(node._n_outputs):
+            slot = capture.get((node, idx))
+            if slot is not None:
+                captured[slot] = gs[idx] if multi else gs
+    if type(node) is AccumulateGrad:
+        if gs is not None:
+            leaf = node.variable
+            if leaf._hooks:
+                gs = _apply_hooks(leaf._hooks, gs)
+            if accumulate and not (capture and (node, 0) in capture):
+                _accumulate(leaf, gs, handed)
+        return None
+    if node._user:
+        return _user_backward(node, gs if multi else (gs,))
+    if multi:
+        return node._fn.backward(node, *gs)
+    return node._fn.backward(node, gs)
 
 
 def _run_node_hooks(node, gs, multi):

@@ -26,13 +26,14 @@ class Node:
     of the tensor that argument came from.
     """
 
-    __slots__ = ("next", "saved", "needs_input_grad", "seq", "__dict__", "__weakref__")
+    __slots__ = ("next", "saved", "needs_input_grad", "seq", "_vcheck", "__dict__",
+                 "__weakref__")
     _fn = None
     _n_outputs = 1      # rarely-set attributes live in __dict__, read through these defaults
     hooks = None
-    _vcheck = None
     _nondiff = None
     _user = False
+    _fast = True        # single output, array Function, no hooks: the engine's short path
 
     def save_for_backward(self, *arrays):
         self.saved = arrays
@@ -76,6 +77,7 @@ class Node:
         """Hook on this node's output gradients (PyTorch's Node.register_prehook)."""
         if self.hooks is None:
             self.hooks = {}
+            self._fast = False
         self.hooks.setdefault(0, []).append(hook)
 
     def __call__(self, *grads):
@@ -86,11 +88,13 @@ class AccumulateGrad(Node):
     """Graph sink for a leaf tensor: adds the incoming gradient to ``leaf.grad``."""
 
     __slots__ = ("variable",)
+    _fast = False
 
     def __init__(self, variable):
         self.variable = variable
         self.next = ()
         self.saved = ()
+        self._vcheck = None
         self.seq = next(_seq)
 
 
@@ -142,15 +146,27 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
+        # one pass over the arguments: arrays for forward, and graph edges for backward
         arrays = []
+        edges = []
+        needs = []
         record = False
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a._data)
+                d = a._data
+                arrays.append(d)
                 if a._rg:
                     record = True
+                    fn = a.grad_fn
+                    if fn is None:
+                        fn = a._grad_accumulator()
+                    edges.append((fn, a._output_nr, d.shape, d.dtype))
+                    needs.append(True)
+                    continue
             else:
                 arrays.append(a)
+            edges.append(None)
+            needs.append(False)
         p = cls.promote
         if p:
             a0 = arrays[0]
@@ -172,19 +188,7 @@ class Function:
 
         node = cls._node_cls()
         node.saved = ()
-        edges = []
-        needs = []
-        for a in args:
-            if isinstance(a, Tensor) and a._rg:
-                fn = a.grad_fn
-                if fn is None:
-                    fn = a._grad_accumulator()
-                d = a._data
-                edges.append((fn, a._output_nr, d.shape, d.dtype))
-                needs.append(True)
-            else:
-                edges.append(None)
-                needs.append(False)
+        node._vcheck = None
         node.next = edges
         node.needs_input_grad = needs
         node.seq = next(_seq)   # after the edges: a leaf's AccumulateGrad made above is older
@@ -192,6 +196,7 @@ class Function:
         if type(out) is tuple:
             res = tuple(_wrap_out(o, cls, args, node, i) for i, o in enumerate(out))
             node._n_outputs = len(out)
+            node._fast = False
             if node.saved:
                 _record_versions(node, args, res)
             return res
@@ -396,7 +401,7 @@ class CustomFunction(Function):
         super().__init_subclass__(**kw)
         name = cls.__dict__.get("node_name") or cls.__name__ + "Backward"
         cls._node_cls = type(name, (FunctionCtx,), {"__slots__": (), "_fn": cls,
-                                                    "_user": True})
+                                                    "_user": True, "_fast": False})
 
     @classmethod
     def apply(cls, *args):
@@ -410,11 +415,13 @@ class _UserBridge:
         if not record:
             ctx = cls._node_cls()
             ctx.saved = ()
+            ctx._vcheck = None
             ctx.needs_input_grad = tuple(False for _ in args)
             with grad_mode.no_grad():
                 return cls.forward(ctx, *args)
         node = cls._node_cls()
         node.saved = ()
+        node._vcheck = None
         edges, needs = [], []
         for a in args:
             if isinstance(a, Tensor) and a._rg:

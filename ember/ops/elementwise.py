@@ -809,7 +809,8 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, g):
         y, = ctx.saved_arrays
-        return g * (1 - y * y)
+        gy = g * y
+        return g - gy * y     # g (1 - y^2) without a Python-scalar operand (faster on small arrays)
 
 
 class Asinh(Function):
@@ -868,7 +869,8 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         y, = ctx.saved_arrays
-        return g * (y * (1 - y))
+        gy = g * y
+        return gy - gy * y    # g y (1 - y), without a Python-scalar operand
 
 
 class Logit(Function):

@@ -136,7 +136,7 @@ class Sum(Function):
             return a.astype(dt, copy=False).sum(dtype=dt)
         if a.dtype.kind in "biu":
             return a.sum(dtype=_I64)
-        return a.sum()
+        return xp.add.reduce(a, axis=None)
 
     @staticmethod
     def backward(ctx, g):
