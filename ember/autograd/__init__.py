@@ -111,3 +111,4 @@ def Variable(data, requires_grad=False, volatile=False):
 
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402,F401
 from . import numerical  # noqa: E402,F401
+from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: F401,E402
