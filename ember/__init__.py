@@ -17,6 +17,7 @@ from . import autograd  # noqa: F401
 from . import linalg  # noqa: F401
 from . import optim  # noqa: F401
 from . import nn  # noqa: F401
+from . import cuda  # noqa: F401
 from . import utils  # noqa: F401  (ember.utils.data loads on first use)
 from . import ops as _ops
 from ._tensor_str import set_printoptions, get_printoptions  # noqa: F401
