@@ -240,8 +240,8 @@ def test_one_hot_pad_normalize_misc():
     np.testing.assert_array_equal(vals(F.one_hot(T([[0], [2]]))), [[[1, 0, 0]], [[0, 0, 1]]])
     with pytest.raises(RuntimeError, match="Class values must be smaller than num_classes."):
         F.one_hot(T([3]), 3)
-    with pytest.raises(NotImplementedError, match="mode='constant'"):
-        F.pad(ember.ones(1, 2, 3), (1, 1), mode="reflect")
+    np.testing.assert_array_equal(vals(F.pad(T([[[1.0, 2.0, 3.0]]]), (1, 1), mode="reflect")),
+                                  [[[2, 1, 2, 3, 2]]])      # non-constant modes: issue 4
     with pytest.raises(RuntimeError, match="Padding length must be divisible by 2"):
         F.pad(ember.ones(2), (1,))
     out = ember.empty(1, 2)
