@@ -1,8 +1,7 @@
 """Adadelta: step sizes from running averages of squared gradients and squared updates."""
 import numpy as np
 
-from .optimizer import Optimizer, _check_lr, _check_nonneg, _grad, _use_grad
-from ..autograd import grad_mode
+from .optimizer import Optimizer, _eval_closure, _check_lr, _check_nonneg, _grad, _use_grad
 
 __all__ = ["Adadelta"]
 
@@ -50,10 +49,7 @@ class Adadelta(Optimizer):
     @_use_grad
     def step(self, closure=None):
         """One Adadelta update of every parameter that has a gradient."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         state = self.state
         for group in self.param_groups:
             rho = float(group["rho"])

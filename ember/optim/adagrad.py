@@ -1,8 +1,7 @@
 """Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
 import numpy as np
 
-from .optimizer import Optimizer, _check_lr, _check_nonneg, _grad, _use_grad
-from ..autograd import grad_mode
+from .optimizer import Optimizer, _eval_closure, _check_lr, _check_nonneg, _grad, _use_grad
 
 __all__ = ["Adagrad"]
 
@@ -55,10 +54,7 @@ class Adagrad(Optimizer):
     @_use_grad
     def step(self, closure=None):
         """One Adagrad update of every parameter that has a gradient."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         state = self.state
         for group in self.param_groups:
             lr = float(group["lr"])

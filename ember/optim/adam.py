@@ -2,9 +2,8 @@
 decay, updated in place per cache-sized chunk with preallocated state."""
 import numpy as np
 
-from .optimizer import (Optimizer, _check_betas, _check_lr, _check_nonneg, _grad, _lerp_,
+from .optimizer import (Optimizer, _eval_closure, _check_betas, _check_lr, _check_nonneg, _grad, _lerp_,
                         _use_grad)
-from ..autograd import grad_mode
 
 __all__ = ["Adam", "AdamW"]
 
@@ -71,10 +70,7 @@ class Adam(Optimizer):
     @_use_grad
     def step(self, closure=None):
         """One Adam update of every parameter that has a gradient."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         state = self.state
         apply = self._apply
         for group in self.param_groups:

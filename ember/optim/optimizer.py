@@ -105,6 +105,15 @@ def _use_grad(step):
     return wrapper
 
 
+def _eval_closure(closure):
+    """Evaluate a step's closure (if any) with grad mode on; returns its loss."""
+    if closure is None:
+        return None
+    from ..autograd import grad_mode
+    with grad_mode.enable_grad():
+        return closure()
+
+
 class Optimizer:
     """Base of all optimizers: ``param_groups`` (dicts with "params" and their options),
     ``defaults`` and per-parameter ``state``."""

@@ -1,9 +1,8 @@
 """RAdam: Adam with the variance of the adaptive learning rate rectified (Liu et al.)."""
 import numpy as np
 
-from .optimizer import (Optimizer, _check_betas, _check_lr, _check_nonneg, _grad, _lerp_,
+from .optimizer import (Optimizer, _eval_closure, _check_betas, _check_lr, _check_nonneg, _grad, _lerp_,
                         _use_grad)
-from ..autograd import grad_mode
 
 __all__ = ["RAdam"]
 
@@ -53,10 +52,7 @@ class RAdam(Optimizer):
     @_use_grad
     def step(self, closure=None):
         """One RAdam update of every parameter that has a gradient."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         state = self.state
         for group in self.param_groups:
             lr = float(group["lr"])

@@ -2,8 +2,7 @@
 (optionally centered, with momentum)."""
 import numpy as np
 
-from .optimizer import Optimizer, _check_lr, _check_nonneg, _grad, _lerp_, _use_grad
-from ..autograd import grad_mode
+from .optimizer import Optimizer, _eval_closure, _check_lr, _check_nonneg, _grad, _lerp_, _use_grad
 
 __all__ = ["RMSprop"]
 
@@ -74,10 +73,7 @@ class RMSprop(Optimizer):
     @_use_grad
     def step(self, closure=None):
         """One RMSprop update of every parameter that has a gradient."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         state = self.state
         for group in self.param_groups:
             alpha = float(group["alpha"])

@@ -2,8 +2,7 @@
 p -= lr*b, or p -= lr*(g + mu*b) with Nesterov)."""
 import numpy as np
 
-from .optimizer import Optimizer, _check_lr, _grad, _use_grad
-from ..autograd import grad_mode
+from .optimizer import Optimizer, _eval_closure, _check_lr, _grad, _use_grad
 
 __all__ = ["SGD"]
 
@@ -70,10 +69,7 @@ class SGD(Optimizer):
     def step(self, closure=None):
         """One update of every parameter that has a gradient; ``closure`` re-evaluates the
         loss (with grad enabled) and its result is returned."""
-        loss = None
-        if closure is not None:
-            with grad_mode.enable_grad():
-                loss = closure()
+        loss = _eval_closure(closure)
         state = self.state
         apply = self._apply
         for group in self.param_groups:
