@@ -392,8 +392,11 @@ def test_cosine_similarity_matches_torch(shapes, dtype, seed):
     a = rng.standard_normal(shapes.input_shapes[0]).astype(dtype)
     b = rng.standard_normal(shapes.input_shapes[1]).astype(dtype)
     for dim in range(-len(shapes.result_shape), len(shapes.result_shape)):
+        # where the similarity is constant (1-element vectors) both gradients are float32
+        # rounding noise around 0, so the absolute tolerance is a few float32 ulps of 1
         e, t = compare_with_torch(lambda u, v: F(ember).cosine_similarity(u, v, dim),
-                                  lambda u, v: F(torch).cosine_similarity(u, v, dim), a, b)
+                                  lambda u, v: F(torch).cosine_similarity(u, v, dim), a, b,
+                                  atol=1e-4 if dtype == np.float32 else None)
         assert type(e[0].grad_fn).__name__ == type(t[0].grad_fn).__name__
 
 
