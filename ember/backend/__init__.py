@@ -5,6 +5,8 @@ second backend changes this module only.
 """
 import numpy as xp
 
+from . import memory  # noqa: F401,E402  (allocator policy for large arrays, applied once)
+
 __all__ = ["xp", "get_array_module"]
 
 

@@ -23,8 +23,6 @@ from ..backend import xp
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._registry import register
-from . import _memory  # noqa: F401  (allocator policy for large arrays)
-
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "FUNCTIONAL"]
 

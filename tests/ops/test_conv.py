@@ -237,8 +237,3 @@ def test_float32_stays_float32():
     y.sum().backward()
     assert y.dtype == x.grad.dtype == w.grad.dtype == b.grad.dtype == ember.float32
 
-
-def test_allocator_policy_module():
-    from ember.ops import _memory
-    assert isinstance(_memory.tune(), bool)
-    assert _memory.MMAP_THRESHOLD <= _memory.TRIM_THRESHOLD
