@@ -105,6 +105,26 @@ def evaluate(model, loader, binary=False):
     return total / max(n, 1), correct / max(n, 1), cat(ys), cat(ps)
 
 
+def train_keeping_best(model, train_loader, val_loader, criterion, optimizer, epochs, rec,
+                       ckpt, n_val, binary=False, val_label="Val Loss"):
+    """Train for ``epochs``, printing the book's two lines per epoch, logging each epoch to
+    ``rec`` and saving the best-validation-accuracy weights to ``ckpt``; returns
+    ``(best accuracy, best epoch)``."""
+    best = (-1.0, 0)
+    for epoch in range(1, epochs + 1):
+        train_loss = train_epoch(model, train_loader, criterion, optimizer, binary=binary)
+        val_loss, val_acc, _, _ = evaluate(model, val_loader, binary=binary)
+        print(f"Epoch [{epoch}/{epochs}], Loss: {train_loss:.4f}")
+        print(f"{val_label}: {val_loss:.4f}, Val Accuracy: {round(val_acc * n_val)}/{n_val} "
+              f"({100 * val_acc:.3f}%)")
+        rec.log({"epoch": epoch, "loss": train_loss, "val_loss": val_loss,
+                 "val_accuracy": val_acc})
+        if val_acc > best[0]:
+            best = (val_acc, epoch)
+            torch.save(model.state_dict(), ckpt)
+    return best
+
+
 class Recorder:
     """Per-epoch rows -> history.csv, TensorBoard scalars (when the writer works) and the
     learning-curve plot (when matplotlib is installed)."""

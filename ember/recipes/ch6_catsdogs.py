@@ -45,7 +45,7 @@ def run(args):
 
     from . import RecipeError, write_metrics
     from ._cnn import (CatsDogsCNN, Recorder, denormalize, evaluate, image_folder_loaders,
-                       save_grid, train_epoch)
+                       save_grid, train_keeping_best)
 
     if args.image_size < 16 or args.image_size % 16:
         raise RecipeError(f"--image-size must be a positive multiple of 16, got "
@@ -75,18 +75,8 @@ def run(args):
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     rec = Recorder(args.out)
     ckpt = os.path.join(args.out, "best_model.pt")
-    best = (-1.0, 0)
-    for epoch in range(1, args.epochs + 1):
-        train_loss = train_epoch(model, train_loader, criterion, optimizer, binary=True)
-        val_loss, val_acc, _, _ = evaluate(model, val_loader, binary=True)
-        print(f"Epoch [{epoch}/{args.epochs}], Loss: {train_loss:.4f}")
-        print(f"Val Loss: {val_loss:.4f}, Val Accuracy: {round(val_acc * n_val)}/{n_val} "
-              f"({100 * val_acc:.3f}%)")
-        rec.log({"epoch": epoch, "loss": train_loss, "val_loss": val_loss,
-                 "val_accuracy": val_acc})
-        if val_acc > best[0]:
-            best = (val_acc, epoch)
-            torch.save(model.state_dict(), ckpt)
+    best = train_keeping_best(model, train_loader, val_loader, criterion, optimizer,
+                              args.epochs, rec, ckpt, n_val, binary=True)
     artefacts = rec.close()
 
     model.load_state_dict(torch.load(ckpt))

@@ -102,7 +102,8 @@ def run(args):
     from ember.utils.data import DataLoader, TensorDataset
 
     from . import write_metrics
-    from ._cnn import DigitCNN, Recorder, digits_to_tensors, evaluate, save_grid, train_epoch
+    from ._cnn import (DigitCNN, Recorder, digits_to_tensors, evaluate, save_grid,
+                       train_keeping_best)
 
     if args.quick:
         args.epochs = min(args.epochs, 2)
@@ -124,18 +125,8 @@ def run(args):
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     rec = Recorder(args.out)
     ckpt = os.path.join(args.out, "best_model.pt")
-    best = (-1.0, 0)
-    for epoch in range(1, args.epochs + 1):
-        train_loss = train_epoch(model, train_loader, criterion, optimizer)
-        val_loss, val_acc, _, _ = evaluate(model, val_loader)
-        print(f"Epoch [{epoch}/{args.epochs}], Loss: {train_loss:.4f}")
-        print(f"Average Val Loss: {val_loss:.4f}, Val Accuracy: "
-              f"{round(val_acc * len(yva))}/{len(yva)} ({100 * val_acc:.3f}%)")
-        rec.log({"epoch": epoch, "loss": train_loss, "val_loss": val_loss,
-                 "val_accuracy": val_acc})
-        if val_acc > best[0]:
-            best = (val_acc, epoch)
-            torch.save(model.state_dict(), ckpt)
+    best = train_keeping_best(model, train_loader, val_loader, criterion, optimizer,
+                              args.epochs, rec, ckpt, len(yva), val_label="Average Val Loss")
     written = rec.close()
 
     model.load_state_dict(torch.load(ckpt))
