@@ -46,7 +46,9 @@ EXPLANATION = (
 
 
 def add_arguments(parser):
-    parser.set_defaults(epochs=5, batch_size=64, lr=1e-3)
+    # the book's sizes (embedding 100, hidden 256, batch 32): with them the vanilla RNN on
+    # end-padded batches stays at the majority baseline, as ch. 7 reports
+    parser.set_defaults(epochs=5, batch_size=32, lr=1e-3)
     parser.add_argument("--train", default=None, metavar="CSV",
                         help="training CSV in the Kaggle IMDB layout (header text,label)")
     parser.add_argument("--valid", default=None, metavar="CSV",
@@ -55,10 +57,10 @@ def add_arguments(parser):
                         help="vocabulary size without <unk>/<pad> (default 10000)")
     parser.add_argument("--max-len", type=int, default=60,
                         help="keep the first N tokens of each text (default 60)")
-    parser.add_argument("--embedding-dim", type=int, default=64,
-                        help="embedding size of the vanilla RNN (default 64)")
-    parser.add_argument("--hidden-dim", type=int, default=64,
-                        help="hidden size of both models (default 64)")
+    parser.add_argument("--embedding-dim", type=int, default=100,
+                        help="embedding size of the vanilla RNN (default 100)")
+    parser.add_argument("--hidden-dim", type=int, default=256,
+                        help="hidden size of both models (default 256)")
     parser.add_argument("--dropout", type=float, default=0.5,
                         help="dropout of the improved model (default 0.5)")
     parser.add_argument("--no-glove", action="store_true",
