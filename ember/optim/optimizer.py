@@ -91,18 +91,8 @@ def _num(x):
 
 def _use_grad(step):
     """Run ``step`` with grad mode off (its closure turns it back on)."""
-    from ..autograd import grad_mode
-    flag = grad_mode._enabled
-
-    @functools.wraps(step)
-    def wrapper(self, *args, **kwargs):
-        prev = flag[0]
-        flag[0] = False
-        try:
-            return step(self, *args, **kwargs)
-        finally:
-            flag[0] = prev
-    return wrapper
+    from ..autograd.grad_mode import no_grad
+    return no_grad()(step)
 
 
 def _eval_closure(closure):
