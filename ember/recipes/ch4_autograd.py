@@ -5,8 +5,11 @@ The three-variable example f = (x + y) * z at x = 1, y = -2, z = 3 with its grad
 recorded, printed by walking ``grad_fn.next_functions`` (and drawn when Graphviz's ``dot`` is
 installed); then the check the chapter recommends before trusting gradients: ``gradcheck`` and
 the four numerical schemes (forward, backward, central, Richardson) against autograd, with
-their errors shrinking as O(h), O(h), O(h^2) and O(h^4).
+their errors shrinking as O(h), O(h), O(h^2) and O(h^4). Artefacts: metrics.json, graph.dot
+(graph.png with Graphviz), history.csv (the error of each scheme per step h) and
+convergence.png (those errors against h on log-log axes; matplotlib, optional).
 """
+import csv
 import math
 import os
 import shutil
@@ -76,6 +79,40 @@ def _order(errors):
     return sum(ratios) / len(ratios) if ratios else float("nan")
 
 
+def _write_table(out, table):
+    path = os.path.join(out, "history.csv")
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["h"] + list(table))
+        for i, step in enumerate(STEPS):
+            w.writerow([step] + [repr(errs[i]) for errs in table.values()])
+    return path
+
+
+def _plot_convergence(out, table, orders):
+    try:
+        from matplotlib.figure import Figure
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+    except ImportError:
+        print("matplotlib is not installed: convergence plot skipped "
+              "(pip install 'ember[plots]')")
+        return None
+    fig = Figure(figsize=(6.5, 4.5), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    for m, errs in table.items():
+        ax.loglog(STEPS, errs, marker="o", label=f"{m} (order {orders[m]:.2f})")
+    ax.set_xlabel("step h")
+    ax.set_ylabel("|numerical - autograd|")
+    ax.set_title("d/du sin(u)exp(u): finite-difference error against h")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    path = os.path.join(out, "convergence.png")
+    fig.savefig(path, format="png")
+    return path
+
+
 def run(args):
     import numpy as np
 
@@ -141,6 +178,8 @@ def run(args):
     orders = {m: _order(errs) for m, errs in table.items()}
     print("  order    " + "".join(f"{orders[m]:13.2f}" for m in numerical.METHODS)
           + "   (error ~ h^order)")
+    table_path = _write_table(args.out, table)
+    plot_path = _plot_convergence(args.out, table, orders)
 
     # the same schemes on a whole Jacobian (what gradcheck uses), step 1e-3
     jac_err = {}
@@ -166,6 +205,7 @@ def run(args):
         "graph_dot": dot_path,
         "graph_png": drawn,
         "gradcheck": ok,
+        "artefacts": {"history": table_path, "convergence": plot_path},
         "numerical": {"point": args.point, "exact": exact, "steps": list(STEPS),
                       "errors": table, "orders": orders, "jacobian_max_error": jac_err},
     }

@@ -50,6 +50,20 @@ def test_gradcheck_and_numerical_orders(result):
     assert jac["central"] < 1e-5 and jac["forward"] < 1e-2
 
 
+def test_convergence_table_and_plot(result):
+    out, m = result
+    rows = (out / "history.csv").read_text().splitlines()
+    assert rows[0] == "h,forward,backward,central,richardson"
+    assert len(rows) == 1 + len(ch4_autograd.STEPS)
+    first = [float(v) for v in rows[1].split(",")]
+    assert first[0] == ch4_autograd.STEPS[0]
+    assert first[1:] == [m["numerical"]["errors"][k][0]
+                         for k in ("forward", "backward", "central", "richardson")]
+    png = out / "convergence.png"
+    assert m["artefacts"]["convergence"] == str(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+
+
 def test_other_values_and_printed_output(tmp_path, capsys):
     assert cli.main(["run", "ch4-autograd", "--x", "2", "--y", "5", "--z", "-1",
                      "--out", str(tmp_path)]) == 0
