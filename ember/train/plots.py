@@ -101,6 +101,7 @@ def plot_history(history, path="learning_curves.png", metrics=None, figsize=None
     n = len(bases)
     figsize = figsize or (5.0 * n, 4.0)
     fig = _figure(figsize, dpi)
+    from matplotlib.ticker import MaxNLocator      # after _figure, which says what to install
     axes = fig.subplots(1, n, squeeze=False)[0]
     for ax, b in zip(axes, bases):
         for key, label, style in ((b, "train", "-o"), ("val_" + b, "validation", "-s")):
@@ -108,6 +109,7 @@ def plot_history(history, path="learning_curves.png", metrics=None, figsize=None
                 y = np.array([_as_float(v) for v in h[key]], dtype=np.float64)
                 ax.plot(np.arange(1, len(y) + 1), y, style, markersize=3, label=label)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))     # epochs are whole numbers
         ax.set_ylabel(b)
         ax.set_title(b)
         ax.grid(True, alpha=0.3)
