@@ -23,7 +23,7 @@ import re
 import time
 
 __all__ = ["RecipeError", "names", "available", "get", "add_common_arguments", "default_out",
-           "write_metrics", "REQUIRED"]
+           "write_metrics", "write_scalars", "REQUIRED"]
 
 REQUIRED = ("NAME", "DESCRIPTION", "DEFAULT_DATA", "add_arguments", "run")
 
@@ -127,3 +127,23 @@ def write_metrics(out, metrics, filename="metrics.json"):
         os.fsync(f.fileno())
     os.replace(tmp, path)
     return path
+
+
+def write_scalars(out, series, folder="tensorboard"):
+    """TensorBoard events for ``series`` = ``{tag: [(step, value), ...]}`` under
+    ``out/folder``; returns that folder, or None (with a one-line note) without tensorboardX."""
+    try:
+        from tensorboardX import SummaryWriter
+    except ImportError:
+        print("tensorboardX is not installed: TensorBoard events skipped "
+              "(pip install 'ember[tensorboard]')")
+        return None
+    logdir = os.path.join(out, folder)
+    writer = SummaryWriter(logdir=logdir)
+    try:
+        for tag, points in series.items():
+            for step, value in points:
+                writer.add_scalar(tag, float(value), int(step))
+    finally:
+        writer.close()
+    return logdir

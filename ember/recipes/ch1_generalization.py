@@ -10,7 +10,9 @@ X^T y for 100 values of lambda in [0.01, 0.99], with the training and test error
 
 The book prints its errors as sums of squared residuals; this recipe reports both the RMSE
 (root mean squared error) and that sum (``sse``). Figures (matplotlib, optional): the data with
-the three fits, and the ridge train/test curves.
+the three fits, and the ridge train/test curves. ``best_model.pt`` holds the fitted weights
+(each degree's, and the ridge weights at the best lambda) as ember tensors; the ridge sweep is
+also logged as TensorBoard scalars (tensorboardX, optional).
 """
 import csv
 import math
@@ -127,6 +129,18 @@ def _figures(out, x, y, fits, lambdas, ridge_train, ridge_test):
     return [p1, p2]
 
 
+def _save_weights(out, fits, ridge_w, ridge_lambda):
+    """The fitted weights as an ember checkpoint: ``degree_<d>`` per polynomial, ``ridge`` at the
+    best lambda and ``ridge_lambda``."""
+    import ember
+    state = {f"degree_{d}": w for d, w in fits.items()}
+    state["ridge"] = ridge_w
+    state["ridge_lambda"] = ember.tensor(ridge_lambda, dtype=ember.float64)
+    path = os.path.join(out, "best_model.pt")
+    ember.save(state, path)
+    return path
+
+
 def run(args):
     import numpy as np
 
@@ -179,6 +193,12 @@ def run(args):
         for row in zip(lambdas, ridge_train, ridge_test):
             wr.writerow([f"{v:.10g}" for v in row])
     plots = _figures(args.out, x, y, fits, lambdas, ridge_train, ridge_test)
+    w_best = fit(X[:N_TRAIN], y[:N_TRAIN], float(lambdas[best]))
+    ckpt = _save_weights(args.out, fits, w_best, float(lambdas[best]))
+    from . import write_scalars
+    tb = write_scalars(args.out, {"ridge/train_rmse": list(enumerate(ridge_train)),
+                                  "ridge/test_rmse": list(enumerate(ridge_test)),
+                                  "ridge/lambda": list(enumerate(lambdas))})
 
     metrics = {
         "recipe": NAME,
@@ -192,6 +212,8 @@ def run(args):
                   "best_lambda": float(lambdas[best]), "best_test_rmse": ridge_test[best]},
         "history": hist,
         "plots": plots,
+        "checkpoint": ckpt,
+        "tensorboard": tb,
     }
     print("metrics:", write_metrics(args.out, metrics))
     return metrics

@@ -131,21 +131,12 @@ def _plot(out, history):
 
 
 def _tensorboard(out, history, acc):
-    try:
-        from tensorboardX import SummaryWriter
-    except ImportError:
-        print("tensorboardX is not installed: TensorBoard events skipped")
-        return None
-    logdir = os.path.join(out, "tensorboard")
-    writer = SummaryWriter(logdir=logdir)
-    try:
-        for name, losses in history.items():
-            for epoch, v in enumerate(losses):
-                writer.add_scalar(f"loss/{name}", v, epoch)
-            writer.add_scalar(f"test_accuracy/{name}", acc[name], len(losses) - 1)
-    finally:
-        writer.close()
-    return logdir
+    from . import write_scalars
+    series = {}
+    for name, losses in history.items():
+        series[f"loss/{name}"] = list(enumerate(losses))
+        series[f"test_accuracy/{name}"] = [(len(losses) - 1, acc[name])]
+    return write_scalars(out, series)
 
 
 def run(args):

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+import ember
 from ember import cli
 from ember.recipes import ch1_generalization as ch1
 
@@ -32,6 +33,22 @@ def test_artefacts(result):
         data = (out / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
     assert len(m["plots"]) == 2
+
+
+def test_checkpoint_and_tensorboard(result):
+    out, m = result
+    state = ember.load(str(out / "best_model.pt"))
+    assert sorted(state) == ["degree_1", "degree_2", "degree_8", "ridge", "ridge_lambda"]
+    for d in ("1", "2", "8"):
+        assert state[f"degree_{d}"].tolist() == m["polynomial"][d]["coefficients"]
+    assert state["ridge_lambda"].item() == m["ridge"]["best_lambda"]
+    assert state["ridge"].shape == (m["ridge"]["columns"],)
+    pytest.importorskip("tensorboardX")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    acc = EventAccumulator(m["tensorboard"])
+    acc.Reload()
+    test_rmse = [e.value for e in acc.Scalars("ridge/test_rmse")]
+    assert test_rmse == pytest.approx(m["ridge"]["test_rmse"], rel=1e-6)
 
 
 def test_generalisation_story(result):
