@@ -39,6 +39,24 @@ def make_random_folder(root, per_class=12, size=40, seed=0):
     return root
 
 
+def _samples_of_each_class(loader, per_class):
+    """Up to ``per_class`` validation images of each class, alternating, as ``(images,
+    labels)``: an ImageFolder loader lists one class after the other, so its first batch may
+    hold a single class."""
+    import ember as torch
+    picked = {0: [], 1: []}
+    for images, labels in loader:
+        for img, lab in zip(images, labels.tolist()):
+            if len(picked[int(lab)]) < per_class:
+                picked[int(lab)].append(img)
+        if all(len(v) == per_class for v in picked.values()):
+            break
+    order = [(c, img) for pair in zip(picked[0], picked[1]) for c, img in enumerate(pair)]
+    order += [(c, img) for c in (0, 1) for img in picked[c][min(map(len, picked.values())):]]
+    return (torch.stack([img for _, img in order]),
+            torch.tensor([c for c, _ in order], dtype=torch.int64))
+
+
 def run(args):
     import ember as torch
     import ember.nn as nn
@@ -91,11 +109,11 @@ def run(args):
             cm=cm, path=os.path.join(args.out, "confusion_matrix.png"), display_labels=classes)
     except ImportError:
         print("(matplotlib not installed: no plots; pip install 'ember[plots]')")
-    images, labels = next(iter(val_loader))
-    k = min(8, len(labels))
+    images, labels = _samples_of_each_class(val_loader, per_class=4)
+    k = len(labels)
     with torch.no_grad():
         model.eval()
-        pred = (model(images[:k]) > 0.5).long().view(-1).tolist()
+        pred = (model(images) > 0.5).long().view(-1).tolist()
     grid = save_grid([denormalize(images[i]) for i in range(k)],
                      [f"{classes[int(labels[i])]} / pred {classes[pred[i]]}" for i in range(k)],
                      os.path.join(args.out, "samples.png"), cols=4)

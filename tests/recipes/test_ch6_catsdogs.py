@@ -78,3 +78,15 @@ def test_errors_are_one_line(tmp_path, capsys, case, message):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
     assert len(err) == 1 and message in err[0] and "Traceback" not in err[0], err
+
+
+def test_samples_alternate_classes_from_a_class_ordered_loader():
+    # an ImageFolder loader lists every cat before any dog: the picture must still show both
+    imgs = ember.arange(12 * 2, dtype=ember.float32).reshape(12, 2)
+    labels = ember.tensor([0] * 9 + [1] * 3)
+    loader = [(imgs[i:i + 4], labels[i:i + 4]) for i in range(0, 12, 4)]
+    x, y = ch6_catsdogs._samples_of_each_class(loader, per_class=2)
+    assert y.tolist() == [0, 1, 0, 1]
+    assert x.tolist() == [imgs[0].tolist(), imgs[9].tolist(), imgs[1].tolist(), imgs[10].tolist()]
+    x, y = ch6_catsdogs._samples_of_each_class(loader[:1], per_class=3)   # no dog at all
+    assert y.tolist() == [0, 0, 0] and x.shape == (3, 2)
