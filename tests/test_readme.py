@@ -99,6 +99,11 @@ def test_readme_setup_commands_in_a_fresh_virtualenv(tmp_path):
         metrics = json.load(f)
     assert metrics["val_accuracy"] >= 0.955, metrics["val_accuracy"]
     assert "validation accuracy" in out
+    run_dir = os.path.dirname(metrics_files[0])        # every artefact the README promises
+    for name in ("history.csv", "best_model.pt", "confusion_matrix.png", "samples.png",
+                 "learning_curves.png"):
+        assert os.path.getsize(os.path.join(run_dir, name)) > 0, name
+    assert glob.glob(os.path.join(run_dir, "tensorboard", "events.out.tfevents.*")), out[-2000:]
     assert took < 300, f"the main job (install included) took {took:.0f} s; the bar is 5 minutes"
     print(f"main job: {took:.0f} s, val accuracy {metrics['val_accuracy']:.4f}", file=sys.stderr)
 

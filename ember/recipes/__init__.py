@@ -23,7 +23,7 @@ import re
 import time
 
 __all__ = ["RecipeError", "names", "available", "get", "add_common_arguments", "default_out",
-           "write_metrics", "write_scalars", "REQUIRED"]
+           "write_metrics", "open_writer", "write_scalars", "REQUIRED"]
 
 REQUIRED = ("NAME", "DESCRIPTION", "DEFAULT_DATA", "add_arguments", "run")
 
@@ -129,21 +129,28 @@ def write_metrics(out, metrics, filename="metrics.json"):
     return path
 
 
-def write_scalars(out, series, folder="tensorboard"):
-    """TensorBoard events for ``series`` = ``{tag: [(step, value), ...]}`` under
-    ``out/folder``; returns that folder, or None (with a one-line note) without tensorboardX."""
+def open_writer(out, folder="tensorboard"):
+    """A ``SummaryWriter`` logging to ``out/folder``, or None with a one-line note when
+    tensorboardX is not installed: TensorBoard events are optional, never fatal."""
     try:
-        from tensorboardX import SummaryWriter
+        from ember.utils.tensorboard import SummaryWriter
+        return SummaryWriter(log_dir=os.path.join(out, folder))
     except ImportError:
         print("tensorboardX is not installed: TensorBoard events skipped "
               "(pip install 'ember[tensorboard]')")
         return None
-    logdir = os.path.join(out, folder)
-    writer = SummaryWriter(logdir=logdir)
+
+
+def write_scalars(out, series, folder="tensorboard"):
+    """TensorBoard events for ``series`` = ``{tag: [(step, value), ...]}`` under
+    ``out/folder``; returns that folder, or None without tensorboardX."""
+    writer = open_writer(out, folder)
+    if writer is None:
+        return None
     try:
         for tag, points in series.items():
             for step, value in points:
                 writer.add_scalar(tag, float(value), int(step))
     finally:
         writer.close()
-    return logdir
+    return os.path.join(out, folder)

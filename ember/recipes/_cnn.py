@@ -134,11 +134,8 @@ class Recorder:
         self.rows = []
         self.writer = None
         if tensorboard:
-            try:
-                from ember.utils.tensorboard import SummaryWriter
-                self.writer = SummaryWriter(log_dir=os.path.join(out, "tensorboard"))
-            except Exception:      # TensorBoard logging is optional, never fatal
-                self.writer = None
+            from . import open_writer
+            self.writer = open_writer(out)
 
     def log(self, row, prefix=""):
         self.rows.append(dict(row))

@@ -268,6 +268,12 @@ def run(args):
     import ember.nn as nn
     from ember.train.plots import plot_history
     from . import RecipeError, write_metrics
+    try:
+        import matplotlib  # noqa: F401  (plots are optional)
+        plots = True
+    except ImportError:
+        print("matplotlib is not installed: no plots (pip install 'ember[plots]')")
+        plots = False
 
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     unknown = [v for v in variants if v not in VARIANTS]
@@ -297,8 +303,8 @@ def run(args):
     UNK_IDX = TEXT.vocab.stoi[TEXT.unk_token]
     criterion = nn.BCEWithLogitsLoss()
     results, history_rows, glove_info = {}, [], None
-    from ember.utils.tensorboard import SummaryWriter
-    writer = SummaryWriter(os.path.join(args.out, "tensorboard"))
+    from . import open_writer
+    writer = open_writer(args.out)
     try:
         for variant in variants:
             torch.manual_seed(args.seed)
@@ -337,7 +343,8 @@ def run(args):
                 print(f"\t Val. Loss: {valid_loss:.3f} |  Val. Acc: {valid_acc * 100:.2f}%")
                 for k, v in zip(curve, (train_loss, train_acc, valid_loss, valid_acc)):
                     curve[k].append(v)
-                    writer.add_scalar(f"{variant}/{k}", v, epoch + 1)
+                    if writer is not None:
+                        writer.add_scalar(f"{variant}/{k}", v, epoch + 1)
                 history_rows.append({"variant": variant, "epoch": epoch + 1,
                                      "train_loss": train_loss, "train_acc": train_acc,
                                      "valid_loss": valid_loss, "valid_acc": valid_acc,
@@ -346,8 +353,9 @@ def run(args):
                     best = valid_acc
                     torch.save(model.state_dict(),
                                os.path.join(args.out, f"best_{variant.replace('-', '_')}.pt"))
-            plot_history(curve, path=os.path.join(args.out, f"curves_{variant}.png"),
-                         title=variant)
+            if plots:
+                plot_history(curve, path=os.path.join(args.out, f"curves_{variant}.png"),
+                             title=variant)
             results[variant] = {
                 "train_loss": curve["loss"][-1], "train_acc": curve["accuracy"][-1],
                 "valid_loss": curve["val_loss"][-1], "valid_acc": curve["val_accuracy"][-1],
@@ -355,14 +363,16 @@ def run(args):
                 "seconds": time.time() - tv,
                 "above_majority": curve["val_accuracy"][-1] - majority}
     finally:
-        writer.close()
+        if writer is not None:
+            writer.close()
 
     with open(os.path.join(args.out, "history.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(history_rows[0]))
         w.writeheader()
         for row in history_rows:
             w.writerow({k: (f"{v:.6f}" if isinstance(v, float) else v) for k, v in row.items()})
-    _comparison_plot(results, majority, os.path.join(args.out, "comparison.png"))
+    if plots:
+        _comparison_plot(results, majority, os.path.join(args.out, "comparison.png"))
 
     print("\nvalidation accuracy after the last epoch (majority baseline "
           f"{majority:.4f}):")
@@ -387,7 +397,7 @@ def run(args):
     if not all(math.isfinite(r["train_loss"]) and math.isfinite(r["valid_loss"])
                for r in results.values()):
         print("warning: a loss is not finite")
-    write_metrics(args.out, metrics)
+    print("metrics:", write_metrics(args.out, metrics))
     return metrics
 
 

@@ -159,3 +159,21 @@ def test_lesson_below_baseline():
     assert line == ["vanilla RNN, unsorted end-padded batches: 0.3000, -0.4000 vs the majority "
                     "baseline 0.7000 -> below the baseline: too little training to learn even "
                     "the class prior"]
+
+
+@needs_data
+def test_runs_without_tensorboardx_and_matplotlib(tmp_path, capsys, monkeypatch):
+    # the book extra alone must be enough: events and plots are skipped with a note, not fatal
+    import sys
+    monkeypatch.setitem(sys.modules, "tensorboardX", None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert cli.main(["run", "ch7-sentiment", "--quick", "--variants", "vanilla-bucketed",
+                     "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "tensorboardX is not installed: TensorBoard events skipped" in printed
+    assert "matplotlib is not installed: no plots" in printed
+    assert f"metrics: {tmp_path / 'metrics.json'}" in printed
+    m = json.loads((tmp_path / "metrics.json").read_text())
+    assert list(m["variants"]) == ["vanilla-bucketed"]
+    assert (tmp_path / "history.csv").is_file()
+    assert not list(tmp_path.glob("*.png")) and not (tmp_path / "tensorboard").exists()
