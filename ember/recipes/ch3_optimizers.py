@@ -189,10 +189,10 @@ def run(args):
         print(f"{type(opt).__name__}: test accuracy {acc[name]:.4f}")
 
     print("loss per epoch:")
-    print("  epoch" + "".join(f"{n:>14}" for n in names))
+    print(f"  {'epoch':<13}" + "".join(f"{n:>14}" for n in names))
     for e in range(epochs):
-        print(f"  {e + 1:>5}" + "".join(f"{history[n][e]:>14.4f}" for n in names))
-    print("  test accuracy" + "".join(f"{acc[n]:>8.4f}" for n in names))
+        print(f"  {e + 1:<13}" + "".join(f"{history[n][e]:>14.4f}" for n in names))
+    print(f"  {'test accuracy':<13}" + "".join(f"{acc[n]:>14.4f}" for n in names))
 
     hist = os.path.join(args.out, "history.csv")
     with open(hist, "w", newline="") as fh:

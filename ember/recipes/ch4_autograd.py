@@ -1,6 +1,6 @@
 """Chapter 4: automatic differentiation.
 
-The three-variable example f = (x + y) * z at x = 1, y = -2, z = 3 with its gradients
+The three-variable example f = z * (x + y) at x = 1, y = -2, z = 3 with its gradients
 (df/dx = z = 3, df/dy = z = 3, df/dz = x + y = -1); the computational graph that autograd
 recorded, printed by walking ``grad_fn.next_functions`` (and drawn when Graphviz's ``dot`` is
 installed); then the check the chapter recommends before trusting gradients: ``gradcheck`` and

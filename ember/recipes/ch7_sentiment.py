@@ -4,8 +4,8 @@ Three runs on the same train/validation split, each printing the book's per-epoc
 (train loss/accuracy, validation loss/accuracy):
 
 1. ``vanilla-padded``: Listing 7-4's vanilla RNN (Embedding -> RNN -> Linear on the final
-   hidden state, BCEWithLogitsLoss, Adam) fed Listing 7-3's plain, unsorted ``Iterator``.
-   Every batch is padded at the end to its longest text, so most texts are followed by many
+   hidden state, BCEWithLogitsLoss, Adam) fed unsorted batches of mixed lengths, as Listing
+   7-3's ``BucketIterator(sort_within_batch=False)`` gives them. Every batch is padded at the end to its longest text, so most texts are followed by many
    ``<pad>`` steps and the final hidden state is read *after* the padding: the network must
    carry the review's signal through a run of identical pad inputs with a tanh recurrence,
    whose gradients vanish, so it tends to stay at the majority baseline (on the short tweets,
