@@ -243,13 +243,9 @@ def _search(data, args):
         return {"val_roc_auc": m["val"]["roc_auc"], "val_accuracy": m["val"]["accuracy"],
                 "epochs": m["epochs_run"]}
 
-    try:
-        result = tune.search(train_fn, space, method=args.search, n_trials=n_trials,
-                             seed=args.seed, direction="maximize", monitor="val_roc_auc",
-                             pruner="none", save_path=os.path.join(args.out, "search.json"))
-    except ImportError as e:
-        from . import RecipeError
-        raise RecipeError(f"--search needs optuna: pip install 'ember[tune]' ({e})") from None
+    result = tune.search(train_fn, space, method=args.search, n_trials=n_trials,
+                         seed=args.seed, direction="maximize", monitor="val_roc_auc",
+                         pruner="none", save_path=os.path.join(args.out, "search.json"))
     print(result.table())
     return result
 
@@ -261,6 +257,11 @@ def run(args):
     if unknown or not variants:
         raise RecipeError(f"--variants: unknown {', '.join(unknown) or '(none)'}; "
                           f"choose from {', '.join(VARIANTS)}")
+    if args.search:                  # say what is missing before any data is read
+        try:
+            import optuna  # noqa: F401
+        except ImportError:
+            raise RecipeError("--search needs optuna: pip install 'ember[tune]'") from None
     if args.epochs is None:
         args.epochs = EPOCHS[bool(args.standardize)]
     if args.patience is None:

@@ -217,3 +217,13 @@ def test_search(tmp_path, method):
         assert 0.05 <= s["best_params"]["dropout"] <= 0.3
         assert 1e-4 <= s["best_params"]["l1"] <= 1e-2
     assert json.loads((out / "search.json").read_text())["best_params"] == s["best_params"]
+
+
+def test_search_without_optuna_is_one_line_before_any_data(tmp_path, capsys, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "optuna", None)
+    assert cli.main(["run", "ch5-tabular", "--search", "grid", "--out", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == ("ember run ch5-tabular: error: --search needs optuna: "
+                                    "pip install 'ember[tune]'")
+    assert "data:" not in captured.out
