@@ -3,9 +3,8 @@
 The 5,000 digits that ship with the install are sorted by label, so they are shuffled before
 the 4,000/1,000 split. Adam(1e-3), batch 64, 5 epochs; after each epoch the recipe prints the
 epoch's mean training loss (the book prints its last batch's) and the book's validation line
-(average loss, correct/total, accuracy),
-keeps the best checkpoint, and at the end prints and plots the confusion matrix and a few
-validation images with their predictions. ``--data`` takes a Kaggle ``train.csv`` (label then
+(average loss, correct/total, accuracy), keeps the best checkpoint, and at the end prints and
+plots the confusion matrix and a few validation images with their predictions. ``--data`` takes a Kaggle ``train.csv`` (label then
 784 pixels) or a folder with the IDX files (``train-images-idx3-ubyte[.gz]`` and
 ``train-labels-idx1-ubyte[.gz]``, directly or under ``MNIST/raw``)."""
 import os
