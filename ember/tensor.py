@@ -65,6 +65,8 @@ class Tensor:
     _acc = None
     _hooks = None
     _base = None
+    _rebases = 0          # root tensors: writes that gave it a new node (ops/_copy_slices.py)
+    _view_rebases = 0     # views: the base's _rebases when this view's node was made
     _retains = False
     __array_priority__ = 1000   # NumPy defers ``ndarray * tensor`` to Tensor.__rmul__
     is_sparse = False
@@ -233,6 +235,9 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad."""
         from .autograd import backward
+        if self._base is not None and self._view_rebases != self._base._rebases:
+            from .ops._copy_slices import refresh_view
+            refresh_view(self)          # its base was written in place after it was made
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):

@@ -155,6 +155,8 @@ class Function:
             if isinstance(a, Tensor):
                 d = a._data
                 arrays.append(d)
+                if a._base is not None and a._view_rebases != a._base._rebases:
+                    _refresh_view(a)     # its base was written in place after it was made
                 if a._rg:
                     record = True
                     fn = a.grad_fn
@@ -331,9 +333,16 @@ def _record_versions(node, args, outs):
     node._vcheck = checks
 
 
+def _refresh_view(view):
+    from ..ops._copy_slices import refresh_view
+    return refresh_view(view)
+
+
 def _share_view(t, src):
     t._version = src._version
-    t._base = src if src._base is None else src._base
+    b = t._base = src if src._base is None else src._base
+    if b._rebases:
+        t._view_rebases = b._rebases
 
 
 def _wrap_out(o, cls, args, node=None, i=0):
@@ -413,6 +422,10 @@ class CustomFunction(Function):
 class _UserBridge:
     @staticmethod
     def apply_user(cls, args):
+        for a in args:
+            if isinstance(a, Tensor) and a._base is not None \
+                    and a._view_rebases != a._base._rebases:
+                _refresh_view(a)     # its base was written in place after it was made
         record = _enabled[0] and any(isinstance(a, Tensor) and a._rg for a in args)
         if not record:
             ctx = cls._node_cls()

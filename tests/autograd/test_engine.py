@@ -358,3 +358,15 @@ def test_unused_branch_and_none_gradients():
     _ = y * 3                                          # never reaches the output
     out.backward(ember.ones(2))
     assert y.grad is None and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_write_through_a_view_reaches_the_base_and_older_views():
+    # y = 2x; y[0:2] *= 3  ->  y = [6x0, 6x1, 2x2]; an older view v = y[1:] re-reads y
+    x = ember.tensor([1., 2., 3.], requires_grad=True)
+    y = x * 2
+    v = y[1:]
+    y[0:2].mul_(3)
+    assert type(y.grad_fn).__name__ == "CopySlices"
+    assert v.tolist() == [12., 6.]
+    ((y * ember.tensor([1., 2., 3.])).sum() + (v * 10).sum()).backward()
+    assert x.grad.tolist() == [6., 12. + 60., 6. + 20.]
