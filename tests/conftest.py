@@ -23,3 +23,11 @@ def _reset_print_options():
     yield
     import ember
     ember.set_printoptions(profile="default")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_once_warnings():
+    """Warnings PyTorch gives once per process (ember._warnings) show again in every test."""
+    from ember import _warnings
+    _warnings._ONCE.clear()
+    yield

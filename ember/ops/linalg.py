@@ -7,7 +7,6 @@ decompositions and complex views live in their own modules beside this one.
 """
 import math
 import operator
-import warnings
 
 import numpy as np   # dtype constants only; compute goes through xp
 
@@ -16,6 +15,7 @@ from ..autograd.function import Function
 from .._dtype import _FROM_NP, to_dtype
 from ..tensor import Tensor, _wrap_dim
 from .. import return_types
+from .._warnings import warn_user
 from ._registry import register
 
 from ._linalg_util import (_INF, _tn, _cn, _c, _mT, _mH, _real_dtype, _tensor, _check_expand, _broadcast_batch, _prod, _scale, _diag_embed, _safe_div)  # noqa: F401
@@ -500,8 +500,9 @@ def _legacy(name, args, beta, alpha):
         raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}{kw}), "
                         f"but expected one of:\n * (Tensor input, Tensor {n1}, Tensor {n2}, *, "
                         "Number beta = 1, Number alpha = 1, Tensor out = None)\n")
-    warnings.warn(f"This overload of {name} is deprecated:\n\t{sig}\nConsider using one of the "
-                  f"following signatures instead:\n\t{new}", UserWarning, stacklevel=4)
+    # PyTorch warns about deprecated overloads once per process, whichever op comes first
+    warn_user(f"This overload of {name} is deprecated:\n\t{sig}\nConsider using one of the "
+              f"following signatures instead:\n\t{new}", once="deprecated overload")
     return input, m1, m2, b_, a_
 
 
@@ -728,7 +729,7 @@ def _cross(input, other, dim, name):
     shape = _broadcast_batch(a.shape, b.shape)
     nd = len(shape)
     if dim is None:
-        warnings.warn(_CROSS_WARNING, UserWarning, stacklevel=3)
+        warn_user(_CROSS_WARNING, once="cross without dim")
         for i, s in enumerate(shape):
             if s == 3:
                 dim = i

@@ -162,7 +162,9 @@ def test_add_family_deprecated_overloads():
         (lambda: o(2, 2).addmm(2, o(2, 3), o(3, 2)), 5., "addmm",
          "addmm(Number beta, Tensor mat1, Tensor mat2)"),
     ]
+    from ember import _warnings
     for fn, value, op, sig in cases:
+        _warnings._ONCE.clear()                 # PyTorch warns once per process
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter("always")
             r = fn()
@@ -175,6 +177,30 @@ def test_add_family_deprecated_overloads():
             assert f"\t{sig}\n" in msg
     with pytest.raises(TypeError, match="received an invalid combination of arguments"):
         ember.addmm(2, o(2, 2), 3, o(2, 2), o(2, 2), beta=3)
+
+
+def test_deprecation_warnings_once_per_process_at_the_callers_line():
+    o = lambda *s: T(np.ones(s))   # noqa: E731
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        ember.addmm(2, o(2, 2), 3, o(2, 3), o(3, 2))
+        o(2, 2).addmm(2, 3, o(2, 3), o(3, 2))          # method form: one frame fewer
+        ember.addmv(2, o(2), 3, o(2, 3), o(3))
+        ember.cross(o(2, 3), o(2, 3))
+        ember.cross(o(2, 3), o(2, 3))
+    msgs = [str(x.message).split(":")[0] for x in w]
+    assert msgs == ["This overload of addmm is deprecated",
+                    "Using torch.cross without specifying the dim arg is deprecated.\nPlease "
+                    "either pass the dim explicitly or simply use torch.linalg.cross.\nThe "
+                    "default value of dim will change to agree with that of linalg.cross in a "
+                    "future release."]
+    assert all(x.filename == __file__ for x in w), [x.filename for x in w]
+    _warnings = __import__("ember._warnings", fromlist=["_ONCE"])
+    _warnings._ONCE.clear()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        o(2, 2).addmm(2, 3, o(2, 3), o(3, 2))
+    assert len(w) == 1 and w[0].filename == __file__
 
 
 def test_add_family_errors():
