@@ -4,6 +4,7 @@ Ranges (``arange``, ``linspace``, ``logspace``) are computed the way PyTorch's C
 compute them, so float32 results match torch's bit for bit.
 """
 import builtins
+import functools
 import math
 import operator
 import warnings
@@ -269,6 +270,14 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         arr = _from_sequence(list(data), dtype)
     elif isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    elif hasattr(data, "__array__") or hasattr(data, "__array_interface__"):
+        # array-likes such as a pandas Series: their values, with NumPy's dtype for them
+        values = np.asarray(data)
+        if values.dtype == object:
+            arr = _from_sequence(values.tolist(), dtype)
+        else:
+            dt = _dtype.from_numpy_dtype(values.dtype) if dtype is None else to_dtype(dtype)
+            arr = np.array(values, dtype=dt.np)
     else:
         _infer(data)   # raises PyTorch's error for None and other objects
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
@@ -918,3 +927,27 @@ class _LazySamplers(dict):
 
 
 _SAMPLERS = _LazySamplers()
+
+
+def _checks_device(fn):
+    """``device=`` is accepted by every creation function; anything but the CPU is an error,
+    never silently ignored."""
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        if kwargs.get("device") is not None:
+            from .backend.device import check_device
+            check_device(kwargs["device"])
+        return fn(*args, **kwargs)
+    return checked
+
+
+def _wrap_device_checks(namespace):
+    for name in __all__:
+        fn = namespace[name]
+        code = fn.__code__
+        if "device" in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+            namespace[name] = _checks_device(fn)
+
+
+_wrap_device_checks(globals())
+

@@ -56,10 +56,24 @@ class _HookHandle:
             self._lst.remove(self._fn)
 
 
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information.")
+
+
+def _legacy_name(t):
+    """PyTorch's scalar-type name in messages: 'Float', 'double' style as its errors print."""
+    return {"float64": "double", "float32": "Float", "float16": "Half"}.get(
+        str(t._data.dtype), str(t._data.dtype))
+
+
 class Tensor:
     """A multi-dimensional array that can record the ops applied to it for autograd."""
 
-    __slots__ = ("_data", "_rg", "grad", "grad_fn", "_version", "__dict__", "__weakref__")
+    __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_version", "__dict__", "__weakref__")
     # rarely-set state lives in the (lazily created) instance dict, read through these defaults
     _output_nr = 0
     _acc = None
@@ -253,6 +267,34 @@ class Tensor:
         self._rg = False
         return self
 
+    @property
+    def grad(self):
+        """The gradient backward accumulated here: leaves, and non-leaves that called
+        ``retain_grad()``. Reading it on any other non-leaf warns, as PyTorch does."""
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self._retains:
+            from ._warnings import warn_user
+            warn_user(_NON_LEAF_GRAD)
+        return g
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'{list(value._data.shape)}' to a tensor of size "
+                                   f"'{list(self._data.shape)}'. Please ensure that the gradient "
+                                   "and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype "
+                                   f"'{_legacy_name(value)}' to a tensor with grad_dtype "
+                                   f"'{_legacy_name(self)}'. The gradient must match the "
+                                   "tensor's dtype")
+        self._grad = value
+
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if self.grad_fn is None:
@@ -266,7 +308,8 @@ class Tensor:
         def hook(g):
             t = ref()
             if t is not None:
-                t.grad = _new_tensor(g._data.copy() if t.grad is None else t.grad._data + g._data)
+                t._grad = _new_tensor(g._data.copy() if t._grad is None
+                                      else t._grad._data + g._data)
         self._retains = hook   # truthy; register_hook keeps it last, as PyTorch runs it last
         _node_hook(self.grad_fn, self._output_nr, hook)
 
@@ -321,6 +364,14 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
 
+    def __contains__(self, element):
+        """``element in t``: whether any entry equals ``element`` (a number or a tensor)."""
+        if isinstance(element, (Tensor, int, float, complex, bool, np.number, np.bool_)):
+            other = element._data if isinstance(element, Tensor) else element
+            return bool(np.any(self._data == other))
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed "
+                           f"in a {type(element)}.")
+
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous"
@@ -368,8 +419,8 @@ class Tensor:
                                "support the deepcopy protocol at the moment.")
         t = _new_tensor(self._data.copy(), type(self))
         t._rg = self._rg
-        if self.grad is not None:
-            t.grad = _new_tensor(self.grad._data.copy())
+        if self._grad is not None:
+            t._grad = _new_tensor(self._grad._data.copy())
         memo[id(self)] = t
         return t
 
@@ -399,11 +450,8 @@ class Tensor:
             elif a is not None:
                 dtype = a
         if device is not None:
-            from .backend.device import device as _device
-            d = _device(device)
-            if d.type != "cpu":
-                raise RuntimeError(f"device {d} is not available: ember runs on the CPU "
-                                   "(install cupy for CUDA support once it lands)")
+            from .backend.device import check_device
+            check_device(device)
         if dtype is None:
             return self.clone() if copy else self
         dt = _dtype.to_dtype(dtype)
@@ -501,7 +549,7 @@ def _new_tensor(data, cls=Tensor):
     t = _new(cls)
     t._data = data
     t._rg = False
-    t.grad = None
+    t._grad = None
     t.grad_fn = None
     t._version = [0]
     return t

@@ -360,3 +360,14 @@ def test_out_argument():
     assert set(i.tolist()) <= {5, 6}
     with pytest.raises(RuntimeError, match="out=... arguments don't support automatic"):
         ember.zeros(2, out=ember.zeros(2, requires_grad=True))
+
+
+def test_tensor_from_array_likes_such_as_a_pandas_series():
+    pd = pytest.importorskip("pandas")
+    t = ember.tensor(pd.Series([1.5, 2.5]))                  # a Series is not a Sequence
+    assert t.dtype == ember.float64 and t.tolist() == [1.5, 2.5]
+    assert ember.tensor(pd.Series([1, 2])).dtype == ember.int64
+    assert ember.tensor(pd.Series([1, 2]), dtype=ember.float32).tolist() == [1., 2.]
+    assert ember.as_tensor(pd.Series([True, False])).tolist() == [True, False]
+    mixed = pd.Series([1, 2.5], dtype=object)                 # object values: inferred per item
+    assert ember.tensor(mixed).dtype == ember.float32

@@ -224,3 +224,12 @@ def test_hash_and_identity():
     d = {a: 1, b: 2}
     assert d[a] == 1 and d[b] == 2
     assert len({a, b}) == 2
+
+
+def test_in_operator():
+    t = ember.tensor([[1, 2], [3, 4]])
+    assert 3 in t and 5 not in t and 2.0 in t
+    assert ember.tensor(4) in t and ember.tensor([9, 4]) in t   # any element matching
+    with pytest.raises(RuntimeError, match="Tensor.__contains__ only supports Tensor or scalar, "
+                                           "but you passed in a <class 'str'>."):
+        "a" in t   # noqa: B015

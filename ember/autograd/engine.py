@@ -152,15 +152,15 @@ def _add(buffers, node, idx, g):
 def _accumulate(leaf, g, handed):
     """leaf.grad += g, giving the leaf an array of its own the first time."""
     from ..tensor import _new_tensor
-    if leaf.grad is None:
+    if leaf._grad is None:
         if type(g) is not np.ndarray or g.base is not None or id(g) in handed \
                 or not g.flags.writeable or not g.flags.c_contiguous:
             g = np.array(g, dtype=leaf._data.dtype)
         handed.add(id(g))
-        leaf.grad = _new_tensor(g)
+        leaf._grad = _new_tensor(g)
     else:
-        gd = leaf.grad._data
+        gd = leaf._grad._data
         if gd.shape == np.shape(g):
             gd += g
         else:
-            leaf.grad = _new_tensor(gd + g)
+            leaf._grad = _new_tensor(gd + g)

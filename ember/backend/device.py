@@ -1,6 +1,6 @@
 """``ember.device``: where a tensor lives. Only "cpu" exists today."""
 
-__all__ = ["device"]
+__all__ = ["device", "check_device"]
 
 
 class device:
@@ -27,9 +27,20 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+        # a device never equals a string, as in PyTorch (``device("cuda") == "cuda"`` is False)
+        if not isinstance(other, device):
+            return NotImplemented
+        return (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
         return hash((self.type, self.index))
+
+
+def check_device(spec):
+    """``spec`` as a ``device``; a device ember cannot run on (anything but the CPU today) is
+    a RuntimeError that says so."""
+    d = spec if isinstance(spec, device) else device(spec)
+    if d.type != "cpu":
+        raise RuntimeError(f"device {d} is not available: ember runs on the CPU "
+                           "(install cupy for CUDA support once it lands)")
+    return d

@@ -28,8 +28,35 @@ def test_chapter4_example():
     assert type(a.grad_fn).__name__ == "AddBackward0"
     assert type(f.grad_fn).__name__ == "MulBackward0"
     assert x.is_leaf and not f.is_leaf and not a.is_leaf
-    assert a.grad is None and f.grad is None          # non-leaves keep no .grad
+    with pytest.warns(UserWarning, match="The .grad attribute of a Tensor that is not a leaf "
+                                         "Tensor is being accessed") as rec:
+        assert a.grad is None and f.grad is None      # non-leaves keep no .grad, and say so
+    assert len(rec) == 2 and rec[0].filename == __file__
     assert f.tolist() == [-3.0]
+
+
+def test_grad_reads_and_assignments_follow_pytorch():
+    import warnings
+    x = ember.ones(2, requires_grad=True)
+    a = x * 2
+    a.retain_grad()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")            # leaves and retained non-leaves: silent
+        assert x.grad is None and a.grad is None
+        a.sum().backward()
+        assert a.grad.tolist() == [1., 1.] and x.grad.tolist() == [2., 2.]
+    x.grad = ember.zeros(2)
+    x.grad = None
+    with pytest.raises(TypeError, match="assigned grad expected to be a Tensor or None but got "
+                                        "grad of type list"):
+        x.grad = [1., 2.]
+    with pytest.raises(RuntimeError, match=r"assign a gradient of size '\[3\]' to a tensor of "
+                                           r"size '\[2\]'"):
+        x.grad = ember.zeros(3)
+    with pytest.raises(RuntimeError, match="gradient with dtype 'double' to a tensor with "
+                                           "grad_dtype 'Float'"):
+        x.grad = ember.zeros(2, dtype=ember.float64)
+    assert x.grad is None
 
 
 def test_gradients_accumulate_across_calls():

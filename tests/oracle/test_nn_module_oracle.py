@@ -101,9 +101,26 @@ def test_module_and_container_reprs_match():
                                                  fw.nn.Sequential(fw.nn.Identity()),
                                                  fw.nn.Flatten()),
                      lambda fw: fw.nn.ModuleList([fw.nn.Linear(1, 1), fw.nn.Identity()]),
+                     lambda fw: fw.nn.ModuleList(
+                         [fw.nn.Linear(2, 2), fw.nn.Linear(2, 2), fw.nn.ReLU()]
+                         + [fw.nn.Sequential(fw.nn.Linear(2, 3)) for _ in range(3)]
+                         + [fw.nn.ModuleList([fw.nn.Tanh(), fw.nn.Tanh()])]),
+                     lambda fw: fw.nn.ModuleList(),
                      lambda fw: fw.nn.ModuleDict({"a": fw.nn.Bilinear(2, 3, 4)}),
                      lambda fw: fw.nn.Unflatten(1, (2, 5))):
             assert repr(make(fw_e)) == repr(make(fw_t))
+
+
+def test_load_state_dict_result_prints_like_torch():
+    for strict, sd in ((True, None), (False, {"weight": [[0., 0.], [0., 0.]]})):
+        reprs = []
+        for fw in (ember, torch):
+            fw.manual_seed(0)
+            m = fw.nn.Linear(2, 2)
+            state = m.state_dict() if sd is None else {k: fw.tensor(v) for k, v in sd.items()}
+            r = m.load_state_dict(state, strict=strict)
+            reprs.append((repr(r), str(r), list(r.missing_keys), list(r.unexpected_keys)))
+        assert reprs[0] == reprs[1]
 
 
 def test_parameter_repr():

@@ -102,6 +102,23 @@ class ModuleList(Module):
         if modules is not None:
             self.extend(modules)
 
+    def __repr__(self):
+        """Runs of modules that print alike collapse to one line, ``(0-2): 3 x Linear(...)``,
+        as PyTorch prints a ModuleList."""
+        from .module import _addindent
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return self._get_name() + "()"
+        runs = []                                  # [first index, last index, repr]
+        for i, r in enumerate(reprs):
+            if runs and runs[-1][2] == r:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, r])
+        lines = [_addindent(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}", 2)
+                 for a, b, r in runs]
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
     def _idx(self, idx):
         idx = operator.index(idx)
         if not -len(self) <= idx < len(self):
@@ -160,11 +177,6 @@ class ModuleList(Module):
         for m in modules:
             self.append(m)
         return self
-
-    def __repr__(self):
-        if not self._modules:
-            return "ModuleList()"
-        return super().__repr__()
 
 
 class ModuleDict(Module):

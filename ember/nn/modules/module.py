@@ -13,7 +13,17 @@ from ..parameter import Parameter, Buffer
 
 __all__ = ["Module"]
 
-_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns; prints as PyTorch's when nothing is missing."""
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
+                f"unexpected_keys={self.unexpected_keys})")
+
+    __str__ = __repr__
 
 
 def _addindent(s, n):
@@ -362,7 +372,7 @@ class Module:
     def to(self, *args, **kwargs):
         """Move to a device (only "cpu" today) and/or cast floating parameters and buffers."""
         from ..._dtype import to_dtype, dtype as _dt
-        from ...backend.device import device as _device
+        from ...backend.device import check_device
         dtype = kwargs.get("dtype")
         dev = kwargs.get("device")
         for a in args:
@@ -372,8 +382,8 @@ class Module:
                 dtype = a.dtype
             elif a is not None:
                 dev = a
-        if dev is not None and _device(dev).type != "cpu":
-            raise RuntimeError(f"device {dev} is not available: ember runs on the CPU")
+        if dev is not None:
+            check_device(dev)
         if dtype is not None:
             dt = to_dtype(dtype)
             if not (dt.is_floating_point or dt.is_complex):
