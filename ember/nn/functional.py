@@ -837,11 +837,14 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return r
 
 
-# convolution, pooling, normalisation and image ops live in ember.ops.conv/pool/norm/vision_ops
+# convolution, pooling, normalisation, image and embedding ops live in ember.ops.conv/pool/
+# norm/vision_ops/embedding
 from ..ops.conv import FUNCTIONAL as _conv_f  # noqa: E402
 from ..ops.pool import FUNCTIONAL as _pool_f  # noqa: E402
 from ..ops.norm import FUNCTIONAL as _norm_f  # noqa: E402
 from ..ops.vision_ops import FUNCTIONAL as _vision_f  # noqa: E402
-for _fns in (_conv_f, _pool_f, _norm_f, _vision_f):
+from ..ops.embedding import embedding, embedding_bag  # noqa: E402
+_embedding_f = {"embedding": embedding, "embedding_bag": embedding_bag}
+for _fns in (_conv_f, _pool_f, _norm_f, _vision_f, _embedding_f):
     globals().update(_fns)
     __all__ += [_n for _n in _fns if _n not in __all__]

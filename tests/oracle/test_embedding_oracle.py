@@ -195,3 +195,18 @@ def test_errors_match_torch():
                                     per_sample_weights=fw.ones(3), mode="sum"))
     _both_raise(lambda fw: fw.nn.Embedding(4, 2, padding_idx=4))
     _both_raise(lambda fw: fw.nn.Embedding.from_pretrained(fw.zeros(4)))
+
+
+def test_functional_forms_match_torch():
+    """F.embedding / F.embedding_bag, the functional forms code written for PyTorch calls."""
+    w = np.random.RandomState(0).standard_normal((6, 3))
+    res = []
+    for fw in (ember, torch):
+        F = fw.nn.functional
+        W = fw.tensor(w, requires_grad=True)
+        y = F.embedding(fw.tensor([[0, 2], [5, 2]]), W, padding_idx=2)
+        b = F.embedding_bag(fw.tensor([0, 1, 5, 3, 3]), W, fw.tensor([0, 2]), mode="mean")
+        ((y * fw.arange(12.).reshape(2, 2, 3)).sum() + (b ** 2).sum()).backward()
+        res.append((y.detach().numpy(), b.detach().numpy(), W.grad.numpy()))
+    for a, t in zip(*res):
+        np.testing.assert_allclose(a, t, rtol=1e-12, atol=1e-12)
