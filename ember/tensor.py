@@ -249,9 +249,6 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf that requires grad."""
         from .autograd import backward
-        if self._base is not None and self._view_rebases != self._base._rebases:
-            from .ops._copy_slices import refresh_view
-            refresh_view(self)          # its base was written in place after it was made
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):

@@ -16,6 +16,7 @@ its base's memory.
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ..autograd import grad_mode
 from ..autograd.function import Function
 
 __all__ = ["rebase_view_write", "bump_rebases", "refresh_view"]
@@ -59,6 +60,18 @@ class CopySlices(Function):
         return buf, g_result, None
 
 
+def _overlaps(shape, strides):
+    """Whether two elements of a view with these (element) strides can share memory: taken by
+    increasing stride, each dimension must step past everything the smaller ones span."""
+    span = 0
+    for n, st in sorted(((n, abs(st)) for n, st in zip(shape, strides) if n > 1),
+                        key=lambda d: d[1]):
+        if st <= span:
+            return True
+        span += (n - 1) * st
+    return False
+
+
 def _flat_indices(region, shape):
     """Element indices (into the base's flat buffer) of every element of a view."""
     _, offset, strides = region
@@ -81,11 +94,14 @@ class AsStrided(Function):
 
     @staticmethod
     def backward(ctx, g):
-        order = ctx.region[0]
+        order, offset, strides = ctx.region
         buf = np.zeros(ctx.base_shape, g.dtype, order=order)
         flat = buf.reshape(-1, order=order)
-        idx = _flat_indices(ctx.region, g.shape)
-        np.add.at(flat, idx.ravel(), g.ravel())     # views may overlap (expand, unfold)
+        if _overlaps(g.shape, strides):            # expand, unfold: elements share memory
+            np.add.at(flat, _flat_indices(ctx.region, g.shape).ravel(), g.ravel())
+        else:
+            size = buf.itemsize
+            as_strided(flat[offset:], g.shape, tuple(s * size for s in strides))[...] = g
         return buf, None, None
 
 
@@ -108,7 +124,10 @@ def rebase_view_write(base, view, result):
 
 def refresh_view(view):
     """Give a view made before its base's latest rebase a node reading the current base;
-    returns that node."""
+    returns that node. With grad mode off nothing is recorded, so the view keeps its stale
+    node until it is next used with grad mode on."""
+    if not grad_mode._enabled[0]:
+        return view.grad_fn
     base = view._base
     out = AsStrided.apply(base, view.detach(), _region(base._data, view._data))
     view.grad_fn = out.grad_fn

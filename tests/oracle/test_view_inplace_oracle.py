@@ -97,6 +97,14 @@ def backward_on_a_stale_view(m):
     return x.grad.tolist()
 
 
+def autograd_grad_of_a_stale_view(m):
+    x = m.tensor([1., 2., 3.], requires_grad=True)
+    y = x * 2
+    v = y[1:]
+    y[1:2].mul_(x[0:1])
+    return m.autograd.grad(v, x, m.tensor([1., 10.]))[0].tolist()
+
+
 def inplace_relu_seen_by_flat_view(m):
     x = m.tensor(np.linspace(-1, 1, 8).reshape(2, 4), requires_grad=True)
     h = x * 3
@@ -104,6 +112,17 @@ def inplace_relu_seen_by_flat_view(m):
     m.nn.functional.relu(h, inplace=True)
     (f * m.arange(8.)).sum().backward()
     return f.detach().tolist(), x.grad.tolist()
+
+
+def stale_view_read_under_no_grad(m):
+    x = m.tensor([1., 2., 3.], requires_grad=True)
+    y = x * 2
+    v = y[0:2]
+    y.mul_(3)
+    with m.no_grad():
+        peek = (v * 1).sum().item()            # nothing recorded: v must keep its graph
+    (v * m.tensor([1., 10.])).sum().backward()
+    return peek, v.requires_grad, x.grad.tolist()
 
 
 def saved_value_overwritten(m):      # both frameworks must refuse
@@ -123,7 +142,9 @@ def leaf_view_write(m):              # both frameworks must refuse
 @pytest.mark.parametrize("case", [
     base_write, base_without_grad, nested_transposed_views, older_view_after_base_write,
     overlapping_views, expanded_view_of_written_base, backward_on_a_stale_view,
-    inplace_relu_seen_by_flat_view, saved_value_overwritten, leaf_view_write])
+    autograd_grad_of_a_stale_view,
+    inplace_relu_seen_by_flat_view, stale_view_read_under_no_grad, saved_value_overwritten,
+    leaf_view_write])
 def test_view_write_cases(case):
     same(case)
 
