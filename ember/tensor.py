@@ -81,6 +81,7 @@ class Tensor:
     _base = None
     _rebases = 0          # root tensors: writes that gave it a new node (ops/_copy_slices.py)
     _view_rebases = 0     # views: the base's _rebases when this view's node was made
+    _nograd_view = False  # views made in no_grad mode of a tensor that requires grad
     _retains = False
     __array_priority__ = 1000   # NumPy defers ``ndarray * tensor`` to Tensor.__rmul__
     is_sparse = False

@@ -333,6 +333,20 @@ def _record_versions(node, args, outs):
     node._vcheck = checks
 
 
+def _rebase_dirty(rebased, node):
+    """Tensors a custom Function marked dirty now hold its output: a written view's base
+    gets a CopySlices node, a written root's older views re-read it, retain_grad follows."""
+    from ..ops._copy_slices import rebase_view_write, bump_rebases, move_retain_hook
+    for t, old_node, old_nr in rebased:
+        if t.grad_fn is not node:
+            continue
+        if t._base is not None:
+            rebase_view_write(t._base, t, t)
+        else:
+            bump_rebases(t)
+        move_retain_hook(t, old_node, old_nr)
+
+
 def _refresh_view(view):
     from ..ops._copy_slices import refresh_view
     return refresh_view(view)
@@ -343,6 +357,8 @@ def _share_view(t, src):
     b = t._base = src if src._base is None else src._base
     if b._rebases:
         t._view_rebases = b._rebases
+    if src._rg and not _enabled[0]:
+        t._nograd_view = True
 
 
 def _wrap_out(o, cls, args, node=None, i=0):
@@ -457,6 +473,7 @@ class _UserBridge:
         nondiff = info.get("_nondiff_ids", ())
         res = []
         meta = []
+        rebased = []
         for i, o in enumerate(outs):
             if isinstance(o, Tensor):
                 if id(o) in dirty:   # modified in place: the input itself is the output
@@ -464,6 +481,7 @@ class _UserBridge:
                         raise RuntimeError("a leaf Variable that requires grad is being used in "
                                            "an in-place operation.")
                     t = o
+                    rebased.append((o, o.grad_fn, o._output_nr))
                 else:
                     t = _new_tensor(o._data)
                     t._version = o._version   # saved outputs see later in-place changes
@@ -476,6 +494,8 @@ class _UserBridge:
             else:
                 res.append(o)
                 meta.append(None)
+        if rebased:
+            _rebase_dirty(rebased, node)
         node._n_outputs = len(outs)
         info["_user_outputs"] = len(outs)
         info["_out_meta"] = meta

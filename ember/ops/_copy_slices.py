@@ -10,8 +10,9 @@ hold nodes built from the old ``y``. Each root tensor counts the writes that gav
 found behind when it is next used gets a fresh ``AsStridedBackward0`` node reading its region of
 the current base, as PyTorch regenerates a view's grad_fn.
 
-Regions are found from the NumPy arrays themselves: a view's byte offset and strides inside
-its base's memory.
+A region is an index map: for every element of the view, the flat (C-order) index of the base
+element it shares memory with. It is read off the two NumPy arrays' addresses and strides, so
+any base layout works (permuted, strided, reversed).
 """
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -19,49 +20,35 @@ from numpy.lib.stride_tricks import as_strided
 from ..autograd import grad_mode
 from ..autograd.function import Function
 
-__all__ = ["rebase_view_write", "bump_rebases", "refresh_view"]
+__all__ = ["rebase_view_write", "bump_rebases", "refresh_view", "move_retain_hook",
+           "check_no_grad_view_write"]
 
 
-def _region(base, view):
-    """``(order, offset, strides)`` of ``view`` inside ``base``, in elements; ``base`` must be
-    one contiguous block (C or Fortran order)."""
-    if base.flags.c_contiguous:
-        order = "C"
-    elif base.flags.f_contiguous:
-        order = "F"
-    else:
-        raise RuntimeError("an in-place operation on a view needs its base tensor to be "
-                           "contiguous to record the gradient; call .contiguous() on the base "
-                           "before taking the view")
+def _view_indices(base, view):
+    """An intp array of ``view``'s shape: each element's flat C-order index in ``base``.
+
+    The base's logical indices are written into a scratch buffer laid out like the base's
+    memory (same strides, in units of elements); reading that buffer with the view's offset
+    and strides gives the map."""
     size = base.itemsize
-    offset = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-    return order, offset // size, tuple(s // size for s in view.strides)
-
-
-class CopySlices(Function):
-    node_name = "CopySlices"
-
-    @staticmethod
-    def forward(ctx, base, result, region):
-        ctx.region = region
-        ctx.view_shape = result.shape
-        return base                     # the view's write already changed the base's memory
-
-    @staticmethod
-    def backward(ctx, g):
-        order, offset, strides = ctx.region
-        buf = np.empty(g.shape, g.dtype, order=order)
-        buf[...] = g
-        flat = buf.reshape(-1, order=order)          # a view: buf is one contiguous block
-        size = buf.itemsize
-        inside = as_strided(flat[offset:], ctx.view_shape, tuple(s * size for s in strides))
-        g_result = inside.copy()
-        inside[...] = 0                              # the old values there were overwritten
-        return buf, g_result, None
+    if any(s % size for s in base.strides + view.strides):
+        raise RuntimeError("an in-place operation through a view whose strides are not whole "
+                           "elements cannot be differentiated; copy the tensor first")
+    lo = sum(min(0, (n - 1) * s) for n, s in zip(base.shape, base.strides)) // size
+    hi = sum(max(0, (n - 1) * s) for n, s in zip(base.shape, base.strides)) // size
+    scratch = np.zeros(hi - lo + 1, dtype=np.intp)
+    isz = scratch.itemsize
+    start = base.__array_interface__["data"][0]
+    b_logical = as_strided(scratch[-lo:], base.shape, tuple(s // size * isz for s in base.strides))
+    b_logical[...] = np.arange(base.size, dtype=np.intp).reshape(base.shape)
+    offset = (view.__array_interface__["data"][0] - start) // size
+    v_logical = as_strided(scratch[offset - lo:], view.shape,
+                           tuple(s // size * isz for s in view.strides))
+    return v_logical.copy()
 
 
 def _overlaps(shape, strides):
-    """Whether two elements of a view with these (element) strides can share memory: taken by
+    """Whether two elements of a view with these strides can share memory: taken by
     increasing stride, each dimension must step past everything the smaller ones span."""
     span = 0
     for n, st in sorted(((n, abs(st)) for n, st in zip(shape, strides) if n > 1),
@@ -72,14 +59,21 @@ def _overlaps(shape, strides):
     return False
 
 
-def _flat_indices(region, shape):
-    """Element indices (into the base's flat buffer) of every element of a view."""
-    _, offset, strides = region
-    idx = np.full(shape, offset, dtype=np.intp)
-    for axis, (n, st) in enumerate(zip(shape, strides)):
-        step = np.arange(n, dtype=np.intp) * st
-        idx += step.reshape((n,) + (1,) * (len(shape) - axis - 1))
-    return idx
+class CopySlices(Function):
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, base, result, idx):
+        ctx.idx = idx
+        return base                     # the view's write already changed the base's memory
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.array(g, order="C")                 # our own copy: g may be shared
+        flat = out.reshape(-1)
+        g_result = flat[ctx.idx]
+        flat[ctx.idx] = 0                            # the old values there were overwritten
+        return out, g_result, None
 
 
 class AsStrided(Function):
@@ -87,22 +81,21 @@ class AsStrided(Function):
     node_name = "AsStridedBackward0"
 
     @staticmethod
-    def forward(ctx, base, view, region):
-        ctx.region = region
+    def forward(ctx, base, view, idx, overlapping):
+        ctx.idx = idx
+        ctx.overlapping = overlapping
         ctx.base_shape = base.shape
         return view
 
     @staticmethod
     def backward(ctx, g):
-        order, offset, strides = ctx.region
-        buf = np.zeros(ctx.base_shape, g.dtype, order=order)
-        flat = buf.reshape(-1, order=order)
-        if _overlaps(g.shape, strides):            # expand, unfold: elements share memory
-            np.add.at(flat, _flat_indices(ctx.region, g.shape).ravel(), g.ravel())
+        buf = np.zeros(ctx.base_shape, g.dtype)
+        flat = buf.reshape(-1)
+        if ctx.overlapping:                          # expand and the like: elements repeat
+            np.add.at(flat, ctx.idx.ravel(), np.asarray(g).ravel())
         else:
-            size = buf.itemsize
-            as_strided(flat[offset:], g.shape, tuple(s * size for s in strides))[...] = g
-        return buf, None, None
+            flat[ctx.idx] = g
+        return buf, None, None, None
 
 
 def bump_rebases(base):
@@ -110,14 +103,41 @@ def bump_rebases(base):
     base._rebases += 1
 
 
+def move_retain_hook(t, old_node, old_nr):
+    """``t.retain_grad()`` follows ``t`` to its new node, as in PyTorch: ``t.grad`` is the
+    gradient of its current value."""
+    hook = t._retains
+    if not hook or old_node is None or t.grad_fn is None or t.grad_fn is old_node:
+        return
+    from ..tensor import _node_hook
+    hooks = old_node.hooks or {}
+    lst = hooks.get(old_nr)
+    if lst and hook in lst:
+        lst.remove(hook)
+    _node_hook(t.grad_fn, t._output_nr, hook)
+
+
+def check_no_grad_view_write(view):
+    """PyTorch forbids an in-place write, with grad mode on, to a view made in no_grad mode
+    of a tensor that requires grad: whether the write should be tracked is ambiguous."""
+    if view._nograd_view and grad_mode._enabled[0]:
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode "
+            "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. "
+            "You can clarify your code by moving both the view and the inplace either both "
+            "inside the no_grad block (if you don't want the inplace to be tracked) or both "
+            "outside (if you want the inplace to be tracked).")
+
+
 def rebase_view_write(base, view, result):
     """After ``view`` (a view of ``base``) took over ``result``'s node in place, give ``base``
     the ``CopySlices`` node that makes its gradient see the write."""
-    region = _region(base._data, view._data)
-    out = CopySlices.apply(base, result, region)
+    old_node, old_nr = base.grad_fn, base._output_nr
+    out = CopySlices.apply(base, result, _view_indices(base._data, view._data))
     base.grad_fn = out.grad_fn
     base._output_nr = 0
     base._rg = True
+    move_retain_hook(base, old_node, old_nr)
     bump_rebases(base)
     view._view_rebases = base._rebases          # the written view's own node is current
 
@@ -129,9 +149,13 @@ def refresh_view(view):
     if not grad_mode._enabled[0]:
         return view.grad_fn
     base = view._base
-    out = AsStrided.apply(base, view.detach(), _region(base._data, view._data))
+    old_node, old_nr = view.grad_fn, view._output_nr
+    v = view._data
+    out = AsStrided.apply(base, view.detach(), _view_indices(base._data, v),
+                          _overlaps(v.shape, v.strides))
     view.grad_fn = out.grad_fn
     view._output_nr = 0
     view._rg = out._rg
     view._view_rebases = base._rebases
+    move_retain_hook(view, old_node, old_nr)
     return view.grad_fn

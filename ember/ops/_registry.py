@@ -91,6 +91,9 @@ def commit_inplace(self, r, name="in-place op"):
     """
     d = self._data
     rd = r._data
+    if self._nograd_view:
+        from ._copy_slices import check_no_grad_view_write
+        check_no_grad_view_write(self)
     recording = r._rg and grad_mode._enabled[0]
     if recording:
         if self.grad_fn is None and self._rg:
@@ -120,6 +123,7 @@ def commit_inplace(self, r, name="in-place op"):
         np.copyto(d, rd, casting="unsafe")
     self._version[0] += 1
     if recording:
+        old_node, old_nr = self.grad_fn, self._output_nr
         self.grad_fn = r.grad_fn
         self._output_nr = r._output_nr
         self._rg = True
@@ -127,11 +131,12 @@ def commit_inplace(self, r, name="in-place op"):
             # the result's own saved output is now self's memory, one version later
             r.grad_fn._vcheck = [(self._version, self._version[0], c[2]) if c[0] is r._version
                                  else c for c in r.grad_fn._vcheck]
-        from ._copy_slices import rebase_view_write, bump_rebases
+        from ._copy_slices import rebase_view_write, bump_rebases, move_retain_hook
         if self._base is not None:     # the write went into the base's memory too
             rebase_view_write(self._base, self, r)
         else:                          # views made before this write must re-read self
             bump_rebases(self)
+        move_retain_hook(self, old_node, old_nr)
     return self
 
 

@@ -19,6 +19,9 @@ def _recording(*ts):
 
 def _write(self, values):
     """Plain write with no graph: broadcast and cast into self's memory."""
+    if self._nograd_view:
+        from ._copy_slices import check_no_grad_view_write
+        check_no_grad_view_write(self)
     xp.copyto(self._data, values, casting="unsafe")
     self._version[0] += 1
     return self

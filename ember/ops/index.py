@@ -311,6 +311,9 @@ def _setitem(self, idx, value):
             r = (IndexPut if adv else CopySlices).apply(self, value, key, pre)
             commit_inplace(self, r, "__setitem__")
         else:
+            if self._nograd_view:
+                from ._copy_slices import check_no_grad_view_write
+                check_no_grad_view_write(self)
             (self._data if pre is None else self._data[pre])[key] = value._data if vt else value
             self._version[0] += 1
     except IndexError as e:

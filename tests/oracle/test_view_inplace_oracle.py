@@ -125,6 +125,109 @@ def stale_view_read_under_no_grad(m):
     return peek, v.requires_grad, x.grad.tolist()
 
 
+def _doubler(m):
+    class Double(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            a.mul_(2)
+            ctx.mark_dirty(a)
+            return a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+    return Double
+
+
+def custom_function_dirties_a_view(m):
+    x = m.arange(1., 7., requires_grad=True)
+    y = x * 1
+    _doubler(m).apply(y[1:4])
+    (y ** 2).sum().backward()
+    return y.detach().tolist(), x.grad.tolist()
+
+
+def custom_function_dirties_a_root_with_older_views(m):
+    x = m.arange(1., 7., requires_grad=True)
+    y = x * 1
+    v = y[:3]
+    _doubler(m).apply(y)
+    (v ** 2).sum().backward()
+    return x.grad.tolist()
+
+
+def retain_grad_on_a_view_follows_its_refresh(m):
+    x = m.arange(1., 7., requires_grad=True)
+    y = x * 1
+    v = y[:3]
+    v.retain_grad()
+    y.mul_(2)
+    (v ** 2).sum().backward()
+    return v.grad.tolist(), x.grad.tolist()
+
+
+def retain_grad_on_the_base_sees_the_write(m):
+    x = m.arange(1., 7., requires_grad=True)
+    y = x * 1
+    y.retain_grad()
+    y[:3].mul_(2)
+    z = x * 1
+    z.retain_grad()
+    z.mul_(3)
+    ((y ** 2).sum() + (z ** 2).sum()).backward()
+    return y.grad.tolist(), z.grad.tolist(), x.grad.tolist()
+
+
+def no_grad_view_written_with_grad_on(m):
+    x = m.arange(1., 7., requires_grad=True)
+    y = x * 1
+    with m.no_grad():
+        v = y[:3]
+    v.mul_(2)
+    return y.detach().tolist()
+
+
+def no_grad_view_setitem_with_grad_on(m):
+    x = m.arange(1., 7., requires_grad=True)
+    y = x * 1
+    with m.no_grad():
+        v = y[:3]
+    try:                      # both refuse; PyTorch words it for the view of a view it makes
+        v[0] = 5.
+    except RuntimeError as e:
+        return ["refused" if "no_grad mode" in str(e) else str(e)]
+    return y.detach().tolist()
+
+
+def no_grad_view_written_inside_no_grad(m):
+    x = m.arange(1., 7., requires_grad=True)
+    y = x * 1
+    with m.no_grad():
+        v = y[:3]
+        v.mul_(2)
+    (y ** 2).sum().backward()
+    return y.detach().tolist(), x.grad.tolist()
+
+
+def permuted_base(m):
+    x = m.tensor(np.arange(24.).reshape(2, 3, 4), requires_grad=True)
+    y = x.permute(1, 0, 2) * 1               # NumPy keeps the permuted memory order
+    y[0].mul_(2)
+    y[:, 1, 1:3].add_(x[0, 0, :2])
+    (y * m.arange(24.).reshape(3, 2, 4)).sum().backward()
+    return y.detach().tolist(), x.grad.tolist()
+
+
+def strided_and_reversed_bases(m):
+    x = m.arange(1., 5., requires_grad=True)
+    base = m.from_numpy(np.arange(12.)[::2])  # a base with gaps in its memory
+    base[1:3].mul_(x[:2])
+    rev = m.from_numpy(np.arange(6.)[::-1].copy()).flip(0) * 1
+    rev[2:4].mul_(x[2:])
+    (base.sum() + (rev * m.arange(6.)).sum()).backward()
+    return base.detach().tolist(), rev.detach().tolist(), x.grad.tolist()
+
+
 def saved_value_overwritten(m):      # both frameworks must refuse
     x = m.tensor([0.5, 1.0], requires_grad=True)
     y = x.tanh()
@@ -144,7 +247,10 @@ def leaf_view_write(m):              # both frameworks must refuse
     overlapping_views, expanded_view_of_written_base, backward_on_a_stale_view,
     autograd_grad_of_a_stale_view,
     inplace_relu_seen_by_flat_view, stale_view_read_under_no_grad, saved_value_overwritten,
-    leaf_view_write])
+    leaf_view_write, custom_function_dirties_a_view, custom_function_dirties_a_root_with_older_views,
+    retain_grad_on_a_view_follows_its_refresh, retain_grad_on_the_base_sees_the_write,
+    no_grad_view_written_with_grad_on, no_grad_view_setitem_with_grad_on,
+    no_grad_view_written_inside_no_grad, permuted_base, strided_and_reversed_bases])
 def test_view_write_cases(case):
     same(case)
 
