@@ -64,12 +64,6 @@ _NON_LEAF_GRAD = (
     "github.com/pytorch/pytorch/pull/30531 for more information.")
 
 
-def _legacy_name(t):
-    """PyTorch's scalar-type name in messages: 'Float', 'double' style as its errors print."""
-    return {"float64": "double", "float32": "Float", "float16": "Half"}.get(
-        str(t._data.dtype), str(t._data.dtype))
-
-
 class Tensor:
     """A multi-dimensional array that can record the ops applied to it for autograd."""
 
@@ -287,9 +281,12 @@ class Tensor:
                                    f"'{list(self._data.shape)}'. Please ensure that the gradient "
                                    "and the tensor are the same size")
             if value._data.dtype != self._data.dtype:
+                # PyTorch names the gradient's type in C++ ("double") and the tensor's as a
+                # scalar type ("Float")
+                from .ops._linalg_util import _cn, _tn
                 raise RuntimeError(f"attempting to assign a gradient with dtype "
-                                   f"'{_legacy_name(value)}' to a tensor with grad_dtype "
-                                   f"'{_legacy_name(self)}'. The gradient must match the "
+                                   f"'{_cn(value._data)}' to a tensor with grad_dtype "
+                                   f"'{_tn(self._data)}'. The gradient must match the "
                                    "tensor's dtype")
         self._grad = value
 

@@ -56,6 +56,10 @@ def test_grad_reads_and_assignments_follow_pytorch():
     with pytest.raises(RuntimeError, match="gradient with dtype 'double' to a tensor with "
                                            "grad_dtype 'Float'"):
         x.grad = ember.zeros(2, dtype=ember.float64)
+    d = ember.ones(2, dtype=ember.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="gradient with dtype 'float' to a tensor with "
+                                           "grad_dtype 'Double'"):
+        d.grad = ember.zeros(2)
     assert x.grad is None
 
 
