@@ -245,6 +245,13 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     Inferred dtypes follow PyTorch: Python floats give float32 (the default dtype), ints
     int64, bools bool; NumPy arrays and tensors keep their dtype.
     """
+    if not isinstance(data, (Tensor, np.ndarray, np.generic, list, tuple, str, bytes)) and (
+            hasattr(data, "__array__") or hasattr(data, "__array_interface__")):
+        # an array-like such as a pandas Series: its values as an ndarray, or as a list when
+        # they are Python objects (then inferred item by item, as from a list)
+        data = np.asarray(data)
+        if data.dtype == object:
+            data = data.tolist()
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use "
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
@@ -270,14 +277,6 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         arr = _from_sequence(list(data), dtype)
     elif isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    elif hasattr(data, "__array__") or hasattr(data, "__array_interface__"):
-        # array-likes such as a pandas Series: their values, with NumPy's dtype for them
-        values = np.asarray(data)
-        if values.dtype == object:
-            arr = _from_sequence(values.tolist(), dtype)
-        else:
-            dt = _dtype.from_numpy_dtype(values.dtype) if dtype is None else to_dtype(dtype)
-            arr = np.array(values, dtype=dt.np)
     else:
         _infer(data)   # raises PyTorch's error for None and other objects
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")

@@ -12,11 +12,10 @@ __all__ = ["backward", "grad", "Variable", "Function", "no_grad", "enable_grad",
 
 def _root_grads(tensors, grad_tensors, implicit_msg=True):
     from ..tensor import Tensor
+    from ..ops._copy_slices import refresh_if_stale
     roots = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
-        if t._base is not None and t._view_rebases != t._base._rebases:
-            from ..ops._copy_slices import refresh_view
-            refresh_view(t)          # a view whose base was written in place after it was made
+        refresh_if_stale(t)          # a view whose base was written in place after it was made
         if not t._rg:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
                                "a grad_fn")

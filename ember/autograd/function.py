@@ -333,23 +333,9 @@ def _record_versions(node, args, outs):
     node._vcheck = checks
 
 
-def _rebase_dirty(rebased, node):
-    """Tensors a custom Function marked dirty now hold its output: a written view's base
-    gets a CopySlices node, a written root's older views re-read it, retain_grad follows."""
-    from ..ops._copy_slices import rebase_view_write, bump_rebases, move_retain_hook
-    for t, old_node, old_nr in rebased:
-        if t.grad_fn is not node:
-            continue
-        if t._base is not None:
-            rebase_view_write(t._base, t, t)
-        else:
-            bump_rebases(t)
-        move_retain_hook(t, old_node, old_nr)
-
-
 def _refresh_view(view):
     from ..ops._copy_slices import refresh_view
-    return refresh_view(view)
+    refresh_view(view)
 
 
 def _share_view(t, src):
@@ -438,10 +424,10 @@ class CustomFunction(Function):
 class _UserBridge:
     @staticmethod
     def apply_user(cls, args):
+        from ..ops._copy_slices import refresh_if_stale, after_inplace
         for a in args:
-            if isinstance(a, Tensor) and a._base is not None \
-                    and a._view_rebases != a._base._rebases:
-                _refresh_view(a)     # its base was written in place after it was made
+            if isinstance(a, Tensor):
+                refresh_if_stale(a)
         record = _enabled[0] and any(isinstance(a, Tensor) and a._rg for a in args)
         if not record:
             ctx = cls._node_cls()
@@ -494,8 +480,9 @@ class _UserBridge:
             else:
                 res.append(o)
                 meta.append(None)
-        if rebased:
-            _rebase_dirty(rebased, node)
+        for t, old_node, old_nr in rebased:     # tensors the Function marked dirty
+            if t.grad_fn is node:
+                after_inplace(t, t, old_node, old_nr)
         node._n_outputs = len(outs)
         info["_user_outputs"] = len(outs)
         info["_out_meta"] = meta

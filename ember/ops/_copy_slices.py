@@ -20,8 +20,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..autograd import grad_mode
 from ..autograd.function import Function
 
-__all__ = ["rebase_view_write", "bump_rebases", "refresh_view", "move_retain_hook",
-           "check_no_grad_view_write"]
+__all__ = ["after_inplace", "refresh_view", "refresh_if_stale", "check_no_grad_view_write"]
 
 
 def _view_indices(base, view):
@@ -140,6 +139,24 @@ def rebase_view_write(base, view, result):
     move_retain_hook(base, old_node, old_nr)
     bump_rebases(base)
     view._view_rebases = base._rebases          # the written view's own node is current
+
+
+def after_inplace(t, result, old_node, old_nr):
+    """``t`` now holds ``result``'s node (an in-place op, or a custom Function's dirty
+    output): a view's base gets a CopySlices node, a root's older views must re-read it, and
+    ``retain_grad`` follows ``t`` from ``old_node``."""
+    if t._base is not None:
+        rebase_view_write(t._base, t, result)
+    else:
+        bump_rebases(t)
+    move_retain_hook(t, old_node, old_nr)
+
+
+def refresh_if_stale(t):
+    """Refresh ``t`` if it is a view whose base was written in place after it was made
+    (``Function.apply`` inlines this test on its hot path)."""
+    if t._base is not None and t._view_rebases != t._base._rebases:
+        refresh_view(t)
 
 
 def refresh_view(view):

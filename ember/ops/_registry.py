@@ -131,12 +131,8 @@ def commit_inplace(self, r, name="in-place op"):
             # the result's own saved output is now self's memory, one version later
             r.grad_fn._vcheck = [(self._version, self._version[0], c[2]) if c[0] is r._version
                                  else c for c in r.grad_fn._vcheck]
-        from ._copy_slices import rebase_view_write, bump_rebases, move_retain_hook
-        if self._base is not None:     # the write went into the base's memory too
-            rebase_view_write(self._base, self, r)
-        else:                          # views made before this write must re-read self
-            bump_rebases(self)
-        move_retain_hook(self, old_node, old_nr)
+        from ._copy_slices import after_inplace
+        after_inplace(self, r, old_node, old_nr)   # the base and older views see the write
     return self
 
 

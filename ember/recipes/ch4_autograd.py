@@ -90,15 +90,13 @@ def _write_table(out, table):
 
 
 def _plot_convergence(out, table, orders):
+    from ember.train.plots import _figure, _save
     try:
-        from matplotlib.figure import Figure
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        fig = _figure((6.5, 4.5), 100)
     except ImportError:
         print("matplotlib is not installed: convergence plot skipped "
               "(pip install 'ember[plots]')")
         return None
-    fig = Figure(figsize=(6.5, 4.5), dpi=100)
-    FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     for m, errs in table.items():
         ax.loglog(STEPS, errs, marker="o", label=f"{m} (order {orders[m]:.2f})")
@@ -108,9 +106,7 @@ def _plot_convergence(out, table, orders):
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    path = os.path.join(out, "convergence.png")
-    fig.savefig(path, format="png")
-    return path
+    return _save(fig, os.path.join(out, "convergence.png"), 100)
 
 
 def run(args):
